@@ -1,0 +1,41 @@
+"""Lịch đối thoại: leader–citizen dialogue sessions for Vietnamese secretariats."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    from . import config as default_config
+
+    app.config.update(default_config.load(Path(app.instance_path)))
+    app.config.update(config or {})
+
+    from .core.models import render_migration_item
+    from .core.web import init_web, select_locale
+    from .extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from .cli import register_commands
+    from .officials.views import bp as officials_bp
+    from .sessions.views import bp as sessions_bp
+    from .units.views import bp as units_bp
+
+    app.register_blueprint(units_bp)
+    app.register_blueprint(officials_bp)
+    app.register_blueprint(sessions_bp)
+    init_web(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,57 @@
+"""Command-line tasks: `flask --app dialogue units import`, `flask --app dialogue seed-demo`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+from .units.models import Era, UnitLevel
+
+units_cli = AppGroup("units", help="Đơn vị hành chính.")
+
+
+def progress_bar(label: str):
+    """Wrap an iterable in a progress bar on the terminal (hidden when output is piped)."""
+
+    def wrap(items):
+        items = list(items)
+        with click.progressbar(items, label=label, show_pos=True) as bar:
+            yield from bar
+
+    return wrap
+
+
+@units_cli.command("import")
+@click.option("--era", type=click.Choice(["legacy", "2025", "all"]), default="all",
+              show_default=True, help="Which official list to load.")
+@click.option("--province", "province_code", type=int, default=None,
+              help="Only this province (its 2025 code with --era all, with its legacy "
+                   "predecessors; otherwise the code in that era's list).")
+def import_units_command(era: str, province_code: int | None) -> None:
+    """Load the official lists of administrative units (safe to run again)."""
+    from .units.operations import import_units
+
+    eras = [Era.LEGACY, Era.Y2025] if era == "all" else [Era(era)]
+    result = import_units(eras, province_code, progress=progress_bar("Đang nạp đơn vị"))
+    db.session.commit()
+    click.echo(f"Tạo mới {result.created}, cập nhật {result.updated}, "
+               f"liên kết kế thừa mới {result.successions_created}.")
+    for loaded_era in eras:
+        counts = ", ".join(f"{level.label.lower()} {result.loaded[(loaded_era, level)]:,}"
+                           .replace(",", ".")
+                           for level in UnitLevel if result.loaded[(loaded_era, level)])
+        click.echo(f"{loaded_era.label}: {counts}")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Add the demo even if sessions exist.")
+def seed_demo_command(force: bool) -> None:
+    """Build a realistic demo installation around Gia Lai."""
+    from .demo import seed_demo
+
+    seed_demo(force=force, echo=click.echo, progress=progress_bar)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(units_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,23 @@
+"""Vietnamese text helpers."""
+
+import unicodedata
+
+
+def fold(text: str | None) -> str:
+    """Lower-case text without diacritics, so "Đất đai" and "dat dai" compare equal.
+
+    Search compares folded columns with a folded query, which behaves the same on SQLite
+    and PostgreSQL without database extensions.
+    """
+    if not text:
+        return ""
+    text = text.replace("Đ", "d").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def like_pattern(query: str) -> str:
+    """A LIKE pattern matching the folded query anywhere, with wildcards escaped."""
+    escaped = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,109 @@
+"""What every page shares: language, error pages, date filters, pagination."""
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from ..extensions import db
+from .time import format_date, format_datetime, format_time
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
+    return session.get("language") if session.get("language") in languages else languages[0]
+
+
+def get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def flash_warnings(warnings) -> None:
+    for warning in warnings:
+        flash(warning.message, "warning")
+
+
+def current_actor() -> str:
+    """Who is acting, as recorded on the rows they touch."""
+    return request.remote_addr or ""
+
+
+def _error_page(error: HTTPException):
+    return render_template("error.html", error=error), error.code
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("error.html", error=error, message=_(
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy quay lại, tải lại trang và gửi lại.")), 400
+
+
+def set_language():
+    """Switch the interface language for this browser, then go back where the user was."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+    target = request.form.get("next", "")
+    # Only paths on this site: an absolute or scheme-relative URL would be an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    return redirect(target)
+
+
+def init_web(app: Flask) -> None:
+    app.add_url_rule("/language", "set_language", set_language, methods=["POST"])
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_time, "time")
+    app.add_template_filter(format_datetime, "datetime")
+
+    @app.after_request
+    def _no_sniff(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def run_operation(form, operation) -> tuple[bool, object]:
+    """Run an operation and commit it: (True, its result), or (False, None) after showing
+    the user's error beside its field.
+
+    Nothing is saved when the operation fails, and the form keeps what was typed.
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from .errors import StaleEdit, UserError
+
+    try:
+        result = operation()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        error = StaleEdit()
+    except UserError as caught:
+        db.session.rollback()
+        error = caught
+    else:
+        return True, result
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return False, None

@@ -1,0 +1,194 @@
+"""A realistic demo installation around Gia Lai, built from the seed articles.
+
+Names and numbers come from the articles in ``shared/seeds`` (Báo Gia Lai, 05/12/2024):
+the province's leaders, the 17 district connection points, the topics people raised.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from .core.time import local_to_utc, local_today
+from .extensions import db
+from .officials.models import Official
+from .officials.operations import add_official
+from .sessions import operations as sessions
+from .sessions.models import DialogueSession, ParticipantRole, SessionFormat, SessionKind
+from .units.models import Era, Unit, UnitLevel
+from .units.operations import import_units
+
+ACTOR = "seed-demo"
+GIA_LAI_2025 = 52
+GIA_LAI_LEGACY = 64
+
+# (unit name, era, level) -> officials as (name, position)
+OFFICIALS = {
+    ("Tỉnh Gia Lai", Era.Y2025, UnitLevel.PROVINCE): [
+        ("Nguyễn Ngọc Lương", "Phó Bí thư Tỉnh ủy"),
+        ("Phạm Thị Tố Hải", "Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng ban Dân vận Tỉnh ủy"),
+        ("Ayun H’Bút", "Tỉnh ủy viên, Phó Chủ tịch HĐND tỉnh"),
+        ("Nguyễn Thái Bình", "Phó Trưởng ban Thường trực Ban Dân vận Tỉnh ủy"),
+    ],
+    ("Huyện Chư Prông", Era.LEGACY, UnitLevel.DISTRICT): [
+        ("Kpuih Hồ Công Thông", "Trưởng ban Dân vận Huyện ủy Chư Prông"),
+    ],
+    ("Huyện Đức Cơ", Era.LEGACY, UnitLevel.DISTRICT): [
+        ("Siu Thil", "Phó Bí thư Thường trực Huyện ủy Đức Cơ"),
+    ],
+    ("Xã Ia Grai", Era.Y2025, UnitLevel.COMMUNE): [
+        ("Rơ Mah Tuấn", "Bí thư Đảng ủy xã Ia Grai"),
+        ("Nguyễn Thị Hồng Nhung", "Công chức Văn phòng - Thống kê xã Ia Grai"),
+    ],
+    ("Phường Pleiku", Era.Y2025, UnitLevel.COMMUNE): [
+        ("Trần Văn Đức", "Chủ tịch UBND phường Pleiku"),
+        ("Lê Thị Thu Hà", "Chánh Văn phòng HĐND và UBND phường Pleiku"),
+    ],
+    ("Phường An Khê", Era.Y2025, UnitLevel.COMMUNE): [
+        ("Đinh Văn Hùng", "Chủ tịch UBND phường An Khê"),
+    ],
+    ("Xã Chư Prông", Era.Y2025, UnitLevel.COMMUNE): [
+        ("Ksor H’Nga", "Phó Chủ tịch UBND xã Chư Prông"),
+    ],
+}
+
+DISTRICT_POINTS = [
+    "Thành phố Pleiku", "Thị xã An Khê", "Thị xã Ayun Pa", "Huyện KBang", "Huyện Đăk Đoa",
+    "Huyện Chư Păh", "Huyện Ia Grai", "Huyện Mang Yang", "Huyện Kông Chro", "Huyện Đức Cơ",
+    "Huyện Chư Prông", "Huyện Chư Sê", "Huyện Đăk Pơ", "Huyện Ia Pa", "Huyện Krông Pa",
+    "Huyện Phú Thiện", "Huyện Chư Pưh",
+]
+
+
+def _unit(name: str, era: Era, level: UnitLevel) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.name == name, Unit.era == era,
+                                                Unit.level == level))
+    if unit is None:
+        raise LookupError(f"{name} ({era}) is missing from the official lists")
+    return unit
+
+
+def _official(name: str) -> Official:
+    return db.session.scalar(select(Official).where(Official.full_name == name))
+
+
+def _at(day: date, start: str, end: str) -> tuple[datetime, datetime]:
+    return (local_to_utc(day, time.fromisoformat(start)),
+            local_to_utc(day, time.fromisoformat(end)))
+
+
+def _plan(today: date) -> list[dict]:
+    """The demo sessions: past ones held, the coming weeks scheduled."""
+    soon = today + timedelta(days=10)
+    return [
+        dict(title="Hội nghị đối thoại trực tuyến của người đứng đầu cấp ủy tỉnh với Nhân dân "
+                   "năm 2024", unit=("Tỉnh Gia Lai", Era.LEGACY, UnitLevel.PROVINCE),
+             day=date(2024, 12, 4), hours=("07:30", "11:30"), format=SessionFormat.HYBRID,
+             venue="Hội trường Tỉnh ủy Gia Lai, 17 Trần Hưng Đạo, Pleiku",
+             topic="Tiếp nhận, giải quyết đơn thư khiếu nại, tố cáo, phản ánh, kiến nghị; "
+                   "thực hiện quy chế dân chủ ở cơ sở năm 2024.",
+             chair="Nguyễn Ngọc Lương", secretary="Nguyễn Thái Bình", held=True,
+             points=[("Điểm cầu trụ sở Tỉnh ủy", "17 Trần Hưng Đạo, Pleiku")]
+             + [(f"Điểm cầu {name}", f"Hội trường {name}") for name in DISTRICT_POINTS]),
+        dict(title="Đối thoại với Nhân dân về hiến đất làm đường, xây dựng nông thôn mới",
+             unit=("Huyện Chư Prông", Era.LEGACY, UnitLevel.DISTRICT), day=date(2024, 10, 15),
+             hours=("08:00", "11:00"), venue="Hội trường Huyện ủy Chư Prông",
+             topic="Hiến đất làm đường, đóng góp xây dựng cơ sở hạ tầng, bình xét hộ nghèo.",
+             chair="Kpuih Hồ Công Thông", held=True),
+        dict(title="Đối thoại về phong trào kết nghĩa với làng đồng bào dân tộc thiểu số",
+             unit=("Huyện Đức Cơ", Era.LEGACY, UnitLevel.DISTRICT), day=date(2025, 3, 20),
+             hours=("14:00", "16:30"), venue="Nhà văn hóa huyện Đức Cơ",
+             topic="Kết nghĩa với làng đồng bào dân tộc thiểu số; mô hình “Dân vận khéo”.",
+             chair="Siu Thil", held=True),
+        dict(title="Đối thoại với hộ dân về xóa nhà tạm, nhà dột nát",
+             unit=("Xã Ia Grai", Era.Y2025, UnitLevel.COMMUNE), day=date(2025, 9, 12),
+             hours=("08:00", "10:30"), venue="Hội trường UBND xã Ia Grai",
+             topic="Thực hiện Chỉ thị số 05/CT-UBND ngày 21-10-2024 “Chung tay xóa nhà tạm, "
+                   "nhà dột nát trên địa bàn tỉnh”.",
+             chair="Rơ Mah Tuấn", secretary="Nguyễn Thị Hồng Nhung", held=True),
+        dict(title="Hội nghị đối thoại định kỳ năm 2026 giữa Chủ tịch UBND phường với Nhân dân",
+             unit=("Phường Pleiku", Era.Y2025, UnitLevel.COMMUNE), day=soon,
+             hours=("08:00", "11:00"), venue="Hội trường UBND phường Pleiku",
+             topic="Cải cách hành chính, dịch vụ công trực tuyến; trật tự đô thị.",
+             chair="Trần Văn Đức", secretary="Lê Thị Thu Hà",
+             participants=[("Lê Thị Thu Hà", ParticipantRole.AGENCY, "Văn phòng HĐND và UBND"),
+                           ("Nguyễn Văn Bình", ParticipantRole.FATHERLAND_FRONT,
+                            "Ủy ban MTTQ Việt Nam phường Pleiku"),
+                           ("Phóng viên Báo Gia Lai", ParticipantRole.PRESS, "Báo Gia Lai")]),
+        dict(title="Đối thoại về bồi thường, hỗ trợ giải phóng mặt bằng tuyến tránh An Khê",
+             unit=("Phường An Khê", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=9),
+             hours=("14:00", "17:00"), kind=SessionKind.AD_HOC,
+             venue="Hội trường UBND phường An Khê",
+             topic="Bồi thường, hỗ trợ, tái định cư cho các hộ dân trong phạm vi dự án.",
+             chair="Đinh Văn Hùng"),
+        dict(title="Đối thoại với người có công và đối tượng bảo trợ xã hội",
+             unit=("Xã Chư Prông", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=3),
+             hours=("08:00", "10:00"), venue="Nhà văn hóa làng Klăh",
+             topic="Chính sách người có công, bảo trợ xã hội.", chair="Ksor H’Nga",
+             cancel="Trùng lịch kiểm tra của Đoàn công tác Tỉnh ủy; sẽ bố trí lại."),
+        dict(title="Đối thoại với Nhân dân các làng về quản lý, bảo vệ rừng",
+             unit=("Xã Ia Grai", Era.Y2025, UnitLevel.COMMUNE), day=today + timedelta(days=30),
+             hours=("08:00", "11:00"), venue="Nhà văn hóa làng Dơ Nâu",
+             topic="Giao khoán bảo vệ rừng, chuyển đổi cây trồng.", chair="Rơ Mah Tuấn",
+             draft=True),
+        dict(title="Đối thoại của Bí thư Tỉnh ủy với Nhân dân về bồi thường, giải phóng mặt "
+                   "bằng các dự án trọng điểm",
+             unit=("Tỉnh Gia Lai", Era.Y2025, UnitLevel.PROVINCE), day=soon + timedelta(days=14),
+             hours=("08:00", "11:30"), format=SessionFormat.HYBRID,
+             venue="Hội trường Tỉnh ủy Gia Lai, 17 Trần Hưng Đạo, Pleiku",
+             topic="Bồi thường, hỗ trợ, tái định cư; cấp giấy chứng nhận quyền sử dụng đất.",
+             chair="Phạm Thị Tố Hải", secretary="Nguyễn Thái Bình",
+             points=[("Điểm cầu trụ sở Tỉnh ủy", "17 Trần Hưng Đạo, Pleiku"),
+                     ("Điểm cầu phường An Khê", "UBND phường An Khê"),
+                     ("Điểm cầu xã Ia Grai", "UBND xã Ia Grai")]),
+    ]
+
+
+def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda x: x)) -> None:
+    if not force and db.session.scalar(select(func.count()).select_from(DialogueSession)):
+        echo("Cơ sở dữ liệu đã có phiên đối thoại: bỏ qua dữ liệu mẫu (dùng --force để thêm).")
+        return
+    if not db.session.scalar(select(func.count()).select_from(Unit)):
+        import_units([Era.LEGACY, Era.Y2025], progress=progress("Nạp đơn vị hành chính"))
+        db.session.commit()
+
+    for (unit_name, era, level), people in OFFICIALS.items():
+        unit = _unit(unit_name, era, level)
+        for full_name, position in people:
+            if _official(full_name) is None:
+                add_official(full_name, position, unit)
+
+    created = []
+    for spec in progress("Tạo phiên đối thoại")(_plan(local_today())):
+        created.append(_create(spec))
+    db.session.commit()
+
+    echo(f"Đã tạo {db.session.scalar(select(func.count()).select_from(Official))} cán bộ và "
+         f"{len(created)} phiên đối thoại:")
+    for session in created:
+        echo(f"  {session.local_date:%d/%m/%Y}  {session.status.label:<14} "
+             f"{session.unit_name}: {session.title}")
+
+
+def _create(spec: dict) -> DialogueSession:
+    starts_at, ends_at = _at(spec["day"], *spec["hours"])
+    chair = _official(spec["chair"])
+    secretary = _official(spec["secretary"]) if spec.get("secretary") else None
+    details = sessions.SessionDetails(
+        title=spec["title"], unit=_unit(*spec["unit"]),
+        kind=spec.get("kind", SessionKind.PERIODIC),
+        format=spec.get("format", SessionFormat.IN_PERSON),
+        starts_at=starts_at, ends_at=ends_at, venue=spec["venue"], topic=spec["topic"],
+        chair=chair, secretary=secretary,
+        connection_points=spec.get("points", []),
+        participants=[(name, role, organisation, "")
+                      for name, role, organisation in spec.get("participants", [])],
+    )
+    status = (sessions.SessionStatus.DRAFT if spec.get("draft")
+              else sessions.SessionStatus.SCHEDULED)
+    session, _warnings = sessions.schedule_session(details, by=ACTOR, status=status)
+    if spec.get("held"):
+        sessions.change_status(session, sessions.TRANSITIONS["hold"], reason="", by=ACTOR)
+    if spec.get("cancel"):
+        sessions.change_status(session, sessions.TRANSITIONS["cancel"], reason=spec["cancel"],
+                               by=ACTOR)
+    return session

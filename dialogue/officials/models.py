@@ -1,0 +1,37 @@
+"""Officials: the leaders and staff who chair or record dialogue sessions."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import TimestampMixin, UTCDateTime
+from ..core.text import fold
+from ..extensions import db
+from ..units.models import Unit
+
+
+class Official(TimestampMixin, db.Model):
+    __tablename__ = "officials"
+    __table_args__ = (Index(None, "unit_id", "full_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(db.String(120))
+    #: As printed in minutes: "Phó Bí thư Tỉnh ủy", "Chủ tịch UBND xã".
+    position: Mapped[str] = mapped_column(db.String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: Name and position without diacritics, for type-to-search.
+    search_text: Mapped[str] = mapped_column(db.String(330), default="")
+    #: Set when the official leaves; sessions they chaired keep pointing at them.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    unit: Mapped[Unit] = relationship()
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.full_name} {self.position}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.full_name} — {self.position}"

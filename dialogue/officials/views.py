@@ -1,0 +1,90 @@
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..core.web import get_or_404, run_operation
+from ..extensions import db
+from ..units.models import Unit
+from . import operations
+from .forms import OfficialForm
+from .models import Official
+
+bp = Blueprint("officials", __name__, url_prefix="/officials")
+
+
+def _unit_or_error(form: OfficialForm) -> Unit | None:
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    if unit is None:
+        form.unit_id.errors = [_("Hãy chọn đơn vị hành chính.")]
+    return unit
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+@bp.route("/")
+def list_officials():
+    unit_id = request.args.get("unit_id", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    show_archived = request.args.get("archived") == "1"
+    page = db.paginate(
+        operations.search_officials(request.args.get("q", "")[:100], unit=unit,
+                                    limit=None, include_archived=show_archived),
+        per_page=30, error_out=False)
+    return render_template("officials/list.html", page=page, unit=unit,
+                           show_archived=show_archived)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_official():
+    form = OfficialForm()
+    if form.validate_on_submit() and (unit := _unit_or_error(form)):
+        saved, official = run_operation(form, lambda: operations.add_official(
+            form.full_name.data, form.position.data, unit))
+        if saved:
+            flash(_("Đã thêm %(name)s.", name=official.full_name), "success")
+            return redirect(url_for(".list_officials"))
+    return render_template("officials/form.html", form=form, official=None)
+
+
+@bp.route("/<int:official_id>/edit", methods=["GET", "POST"])
+def edit_official(official_id: int):
+    official = get_or_404(Official, official_id)
+    form = OfficialForm(obj=official)
+    if request.method == "GET":
+        form.unit_label.data = official.unit.name
+    if form.validate_on_submit() and (unit := _unit_or_error(form)):
+        saved, _result = run_operation(form, lambda: operations.update_official(
+            official, full_name=form.full_name.data, position=form.position.data, unit=unit,
+            expected_version=_version(form)))
+        if saved:
+            flash(_("Đã lưu thông tin %(name)s.", name=official.full_name), "success")
+            return redirect(url_for(".list_officials"))
+    return render_template("officials/form.html", form=form, official=official)
+
+
+@bp.route("/<int:official_id>/archive", methods=["POST"])
+def archive_official(official_id: int):
+    official = get_or_404(Official, official_id)
+    if official.archived_at is None:
+        operations.archive_official(official)
+        flash(_("%(name)s không còn xuất hiện trong danh sách chọn chủ trì.",
+                name=official.full_name), "success")
+    else:
+        operations.restore_official(official)
+        flash(_("Đã khôi phục %(name)s.", name=official.full_name), "success")
+    db.session.commit()
+    return redirect(url_for(".list_officials"))
+
+
+@bp.route("/search")
+def search():
+    """Suggestions for the chair and secretary pickers, as JSON."""
+    unit_id = request.args.get("unit_id", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    # Chairs come from the session's unit or the units above it.
+    scope = (unit.province or unit) if unit is not None else None
+    officials = db.session.scalars(
+        operations.search_officials(request.args.get("q", "")[:100], unit=scope))
+    return jsonify([{"id": o.id, "label": o.full_name, "detail": o.position,
+                     "note": o.unit.name} for o in officials])

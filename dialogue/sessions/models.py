@@ -1,0 +1,235 @@
+"""Dialogue sessions (hội nghị đối thoại) and what hangs off them."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    enum_column,
+    new_uid,
+    set_labels,
+)
+from ..core.text import fold
+from ..core.time import to_local
+from ..extensions import db
+from ..officials.models import Official
+from ..units.models import Unit, UnitLevel
+
+
+class SessionStatus(LabelledEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class SessionKind(LabelledEnum):
+    PERIODIC = "periodic"
+    AD_HOC = "ad_hoc"
+
+
+class SessionFormat(LabelledEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class ParticipantRole(LabelledEnum):
+    LEADER = "leader"
+    AGENCY = "agency"
+    FATHERLAND_FRONT = "fatherland_front"
+    CITIZEN_REPRESENTATIVE = "citizen_representative"
+    PRESS = "press"
+
+
+set_labels(SessionStatus, {
+    SessionStatus.DRAFT: _l("Dự thảo"),
+    SessionStatus.SCHEDULED: _l("Đã lên lịch"),
+    SessionStatus.HELD: _l("Đã tổ chức"),
+    SessionStatus.POSTPONED: _l("Tạm hoãn"),
+    SessionStatus.CANCELLED: _l("Đã hủy"),
+})
+set_labels(SessionKind, {
+    SessionKind.PERIODIC: _l("Định kỳ"),
+    SessionKind.AD_HOC: _l("Đột xuất"),
+})
+set_labels(SessionFormat, {
+    SessionFormat.IN_PERSON: _l("Trực tiếp"),
+    SessionFormat.ONLINE: _l("Trực tuyến"),
+    SessionFormat.HYBRID: _l("Trực tiếp kết hợp trực tuyến"),
+})
+set_labels(ParticipantRole, {
+    ParticipantRole.LEADER: _l("Lãnh đạo"),
+    ParticipantRole.AGENCY: _l("Cơ quan chuyên môn"),
+    ParticipantRole.FATHERLAND_FRONT: _l("Mặt trận Tổ quốc"),
+    ParticipantRole.CITIZEN_REPRESENTATIVE: _l("Đại diện Nhân dân"),
+    ParticipantRole.PRESS: _l("Báo chí"),
+})
+
+#: Statuses in which a session can still be moved without reopening it.
+MOVABLE = frozenset({SessionStatus.DRAFT, SessionStatus.SCHEDULED, SessionStatus.POSTPONED})
+#: Statuses in which a session is over: reopen first to change it.
+CLOSED = frozenset({SessionStatus.HELD, SessionStatus.CANCELLED})
+
+
+class DialogueSession(TimestampMixin, db.Model):
+    __tablename__ = "dialogue_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("revision >= 0", name="revision_not_negative"),
+        Index(None, "unit_id", "starts_at"),
+        Index(None, "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Never changes: calendar clients key events on it.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    title: Mapped[str] = mapped_column(String(300))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: The unit's name as printed on the session date; units are renamed and merged.
+    unit_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind))
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    topic: Mapped[str] = mapped_column(Text, default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    #: Free text for a chair who is not in the officials list (a guest).
+    chair_name: Mapped[str] = mapped_column(String(200), default="")
+    secretary_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    secretary_name: Mapped[str] = mapped_column(String(200), default="")
+    is_public: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus), default=SessionStatus.DRAFT, index=True
+    )
+    #: Why the session was last postponed, cancelled or reopened.
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Rises on every change of time, place or status (iCalendar SEQUENCE).
+    revision: Mapped[int] = mapped_column(default=0)
+    #: Title, topic, venue and unit without diacritics, for text search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    unit: Mapped[Unit] = relationship()
+    chair: Mapped[Official | None] = relationship(foreign_keys=[chair_id])
+    secretary: Mapped[Official | None] = relationship(foreign_keys=[secretary_id])
+    connection_points: Mapped[list["ConnectionPoint"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="ConnectionPoint.position"
+    )
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Participant.position"
+    )
+    reschedules: Mapped[list["Reschedule"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Reschedule.id"
+    )
+    status_changes: Mapped[list["StatusChange"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="StatusChange.id"
+    )
+
+    @property
+    def level(self) -> UnitLevel:
+        return self.unit.level
+
+    @property
+    def local_date(self) -> date:
+        return to_local(self.starts_at).date()
+
+    @property
+    def chair_label(self) -> str:
+        return self.chair.label if self.chair else self.chair_name
+
+    @property
+    def secretary_label(self) -> str:
+        return self.secretary.label if self.secretary else self.secretary_name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join([self.title, self.topic, self.venue, self.unit_name]))
+
+
+class ConnectionPoint(db.Model):
+    """A điểm cầu of an online or hybrid session."""
+
+    __tablename__ = "session_connection_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(300), default="")
+
+    session: Mapped[DialogueSession] = relationship(back_populates="connection_points")
+
+
+class Participant(db.Model):
+    """Someone invited to a session."""
+
+    __tablename__ = "session_participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[ParticipantRole] = mapped_column(enum_column(ParticipantRole))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+
+    session: Mapped[DialogueSession] = relationship(back_populates="participants")
+
+
+class Reschedule(db.Model):
+    """One move of a session in time or place, kept for its history."""
+
+    __tablename__ = "session_reschedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
+    )
+    old_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    old_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    old_venue: Mapped[str] = mapped_column(String(300), default="")
+    new_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_venue: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(120), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    session: Mapped[DialogueSession] = relationship(back_populates="reschedules")
+
+
+class StatusChange(db.Model):
+    """One change of a session's status with the reason given."""
+
+    __tablename__ = "session_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
+    )
+    old_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
+    new_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(120), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    session: Mapped[DialogueSession] = relationship(back_populates="status_changes")

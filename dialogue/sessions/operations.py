@@ -1,0 +1,332 @@
+"""Scheduling dialogue sessions: the rules a secretariat works by."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..core.errors import UserError, check_version
+from ..core.text import fold, like_pattern
+from ..core.time import format_date, format_datetime, local_day_bounds, to_local, utcnow
+from ..extensions import db
+from ..officials.models import Official
+from ..units.models import Unit, UnitLevel
+from ..units.operations import within
+from .models import (
+    CLOSED,
+    MOVABLE,
+    ConnectionPoint,
+    DialogueSession,
+    Participant,
+    ParticipantRole,
+    Reschedule,
+    SessionFormat,
+    SessionKind,
+    SessionStatus,
+    StatusChange,
+)
+
+#: Luật Tổ chức chính quyền địa phương 2025, Đ.43: time, place and content announced
+#: at least 7 days ahead.
+NOTICE_DAYS = 7
+
+
+class SchedulingError(UserError):
+    """A scheduling rule the user broke."""
+
+
+@dataclass(frozen=True)
+class SchedulingWarning:
+    """Something the secretary should know, which does not stop the save."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class SessionDetails:
+    """What a secretary enters about a session, times already in UTC."""
+
+    title: str
+    unit: Unit
+    kind: SessionKind
+    format: SessionFormat
+    starts_at: datetime
+    ends_at: datetime
+    venue: str = ""
+    topic: str = ""
+    agenda: str = ""
+    chair: Official | None = None
+    chair_name: str = ""
+    secretary: Official | None = None
+    secretary_name: str = ""
+    is_public: bool = True
+    connection_points: list[tuple[str, str]] = field(default_factory=list)
+    participants: list[tuple[str, ParticipantRole, str, str]] = field(default_factory=list)
+
+
+def _check_times_and_unit(unit: Unit, starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise SchedulingError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_at")
+    day = to_local(starts_at).date()
+    if not unit.is_valid_on(day):
+        raise SchedulingError(
+            _("%(unit)s không còn (hoặc chưa) là đơn vị hành chính vào ngày %(day)s. "
+              "Hãy chọn đơn vị hiện hành vào ngày đó.", unit=unit.name, day=format_date(day)),
+            field="unit_id",
+        )
+
+
+def _apply(session: DialogueSession, details: SessionDetails) -> None:
+    _check_times_and_unit(details.unit, details.starts_at, details.ends_at)
+    session.title = details.title.strip()
+    session.unit = details.unit
+    session.unit_name = details.unit.name
+    session.kind = details.kind
+    session.format = details.format
+    session.starts_at = details.starts_at
+    session.ends_at = details.ends_at
+    session.venue = details.venue.strip()
+    session.topic = details.topic.strip()
+    session.agenda = details.agenda.strip()
+    session.chair = details.chair
+    session.chair_name = "" if details.chair else details.chair_name.strip()
+    session.secretary = details.secretary
+    session.secretary_name = "" if details.secretary else details.secretary_name.strip()
+    session.is_public = details.is_public
+    session.connection_points = [
+        ConnectionPoint(position=i, name=name.strip(), place=place.strip())
+        for i, (name, place) in enumerate(details.connection_points)
+    ]
+    session.participants = [
+        Participant(position=i, full_name=name.strip(), role=role,
+                    organisation=organisation.strip(), email=email.strip())
+        for i, (name, role, organisation, email) in enumerate(details.participants)
+    ]
+    session.refresh_search_text()
+
+
+def schedule_session(
+    details: SessionDetails, *, by: str, status: SessionStatus = SessionStatus.SCHEDULED
+) -> tuple[DialogueSession, list[SchedulingWarning]]:
+    """Create a session (as a draft or already announced) and return what to warn about."""
+    if status not in (SessionStatus.DRAFT, SessionStatus.SCHEDULED):
+        raise ValueError(status)
+    session = DialogueSession(status=status, created_by=by, updated_by=by, revision=0)
+    _apply(session, details)
+    db.session.add(session)
+    db.session.flush()
+    return session, scheduling_warnings(session)
+
+
+def update_session(
+    session: DialogueSession, details: SessionDetails, *, by: str, expected_version: int | None
+) -> list[SchedulingWarning]:
+    """Save an edit of a session; moving it in time goes through :func:`reschedule`."""
+    check_version(session, expected_version)
+    if session.is_closed:
+        raise SchedulingError(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."))
+    if (details.starts_at, details.ends_at) != (session.starts_at, session.ends_at):
+        raise ValueError("times change through reschedule()")
+    old_venue = session.venue
+    _apply(session, details)
+    if session.venue != old_venue:
+        session.revision += 1
+    session.updated_by = by
+    db.session.flush()
+    return scheduling_warnings(session)
+
+
+def reschedule(
+    session: DialogueSession,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    venue: str,
+    reason: str,
+    by: str,
+    expected_version: int | None = None,
+) -> list[SchedulingWarning]:
+    """Move a session in time or place, keeping the old slot in its history."""
+    check_version(session, expected_version)
+    if session.status not in MOVABLE:
+        raise SchedulingError(
+            _("Phiên ở trạng thái “%(status)s” không thể dời lịch; hãy mở lại trước.",
+              status=session.status.label)
+        )
+    if not reason.strip():
+        raise SchedulingError(_("Hãy ghi lý do dời lịch."), field="reason")
+    _check_times_and_unit(session.unit, starts_at, ends_at)
+    venue = venue.strip()
+    if (starts_at, ends_at, venue) == (session.starts_at, session.ends_at, session.venue):
+        raise SchedulingError(_("Thời gian và địa điểm không thay đổi."), field="starts_on")
+    session.reschedules.append(Reschedule(
+        old_starts_at=session.starts_at, old_ends_at=session.ends_at, old_venue=session.venue,
+        new_starts_at=starts_at, new_ends_at=ends_at, new_venue=venue,
+        reason=reason.strip(), changed_by=by, changed_at=utcnow(),
+    ))
+    session.starts_at, session.ends_at, session.venue = starts_at, ends_at, venue
+    if session.status is SessionStatus.POSTPONED:
+        _set_status(session, SessionStatus.SCHEDULED, reason, by)
+    session.revision += 1
+    session.updated_by = by
+    session.refresh_search_text()
+    db.session.flush()
+    return scheduling_warnings(session)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[SessionStatus]
+    target: SessionStatus
+    needs_reason: bool
+
+
+TRANSITIONS = {t.name: t for t in [
+    Transition("announce", _l("Công bố lịch"), frozenset({SessionStatus.DRAFT}),
+               SessionStatus.SCHEDULED, needs_reason=False),
+    Transition("hold", _l("Xác nhận đã tổ chức"), frozenset({SessionStatus.SCHEDULED}),
+               SessionStatus.HELD, needs_reason=False),
+    Transition("postpone", _l("Tạm hoãn"), frozenset({SessionStatus.SCHEDULED}),
+               SessionStatus.POSTPONED, needs_reason=True),
+    Transition("cancel", _l("Hủy phiên"), MOVABLE, SessionStatus.CANCELLED, needs_reason=True),
+    Transition("reopen", _l("Mở lại"), CLOSED, SessionStatus.SCHEDULED, needs_reason=True),
+]}
+
+
+def available_transitions(session: DialogueSession) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if session.status in t.sources]
+
+
+def change_status(
+    session: DialogueSession,
+    transition: Transition,
+    *,
+    reason: str,
+    by: str,
+    expected_version: int | None = None,
+) -> None:
+    """Announce, hold, postpone, cancel or reopen a session."""
+    check_version(session, expected_version)
+    if session.status not in transition.sources:
+        raise SchedulingError(
+            _("Không thể “%(action)s” một phiên đang ở trạng thái “%(status)s”.",
+              action=transition.label, status=session.status.label)
+        )
+    if transition.needs_reason and not reason.strip():
+        raise SchedulingError(_("Hãy ghi lý do."), field="reason")
+    if transition.target is SessionStatus.HELD and session.starts_at > utcnow():
+        raise SchedulingError(_("Phiên chưa diễn ra: chỉ xác nhận đã tổ chức sau giờ bắt đầu."))
+    _set_status(session, transition.target, reason, by)
+    session.revision += 1
+    session.updated_by = by
+    db.session.flush()
+
+
+def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by: str) -> None:
+    session.status_changes.append(StatusChange(
+        old_status=session.status, new_status=status, reason=reason.strip(),
+        changed_by=by, changed_at=utcnow(),
+    ))
+    session.status = status
+    session.status_reason = reason.strip()
+
+
+def _overlapping(session: DialogueSession) -> Select:
+    return select(DialogueSession).where(
+        DialogueSession.id != session.id,
+        DialogueSession.status != SessionStatus.CANCELLED,
+        DialogueSession.starts_at < session.ends_at,
+        DialogueSession.ends_at > session.starts_at,
+    ).order_by(DialogueSession.starts_at)
+
+
+def scheduling_warnings(
+    session: DialogueSession, *, now: datetime | None = None
+) -> list[SchedulingWarning]:
+    """Overlaps and short notice: shown to the secretary, never blocking the save."""
+    if session.status is SessionStatus.CANCELLED:
+        return []
+    warnings = []
+    if session.chair_id is not None:
+        for other in db.session.scalars(
+            _overlapping(session).where(DialogueSession.chair_id == session.chair_id)
+        ):
+            warnings.append(SchedulingWarning("chair_busy", _(
+                "Người chủ trì %(chair)s đã có phiên “%(title)s” lúc %(when)s.",
+                chair=session.chair.full_name, title=other.title,
+                when=format_datetime(other.starts_at))))
+    if session.venue:
+        for other in db.session.scalars(
+            _overlapping(session).where(func.lower(DialogueSession.venue) == session.venue.lower())
+        ):
+            warnings.append(SchedulingWarning("venue_busy", _(
+                "Địa điểm “%(venue)s” đã được dùng cho phiên “%(title)s” lúc %(when)s.",
+                venue=session.venue, title=other.title, when=format_datetime(other.starts_at))))
+    now = now or utcnow()
+    if session.status in MOVABLE and now < session.starts_at:
+        days_ahead = (to_local(session.starts_at).date() - to_local(now).date()).days
+        if days_ahead < NOTICE_DAYS:
+            warnings.append(SchedulingWarning("short_notice", _(
+                "Phiên diễn ra sau %(days)d ngày: luật yêu cầu thông báo thời gian, địa điểm, "
+                "nội dung ít nhất %(notice)d ngày trước.", days=days_ahead, notice=NOTICE_DAYS)))
+    return warnings
+
+
+@dataclass
+class SessionFilter:
+    """What the list and the calendar are narrowed to."""
+
+    level: UnitLevel | None = None
+    unit: Unit | None = None
+    status: SessionStatus | None = None
+    kind: SessionKind | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""
+
+
+def filter_sessions(criteria: SessionFilter) -> Select:
+    """Sessions matching the criteria, earliest first, with their unit loaded."""
+    statement = select(DialogueSession).join(DialogueSession.unit).options(
+        selectinload(DialogueSession.unit), selectinload(DialogueSession.chair)
+    )
+    if criteria.level is not None:
+        statement = statement.where(Unit.level == criteria.level)
+    if criteria.unit is not None:
+        statement = statement.where(within(criteria.unit, DialogueSession.unit_id))
+    if criteria.status is not None:
+        statement = statement.where(DialogueSession.status == criteria.status)
+    if criteria.kind is not None:
+        statement = statement.where(DialogueSession.kind == criteria.kind)
+    if criteria.date_from:
+        start, _end = local_day_bounds(criteria.date_from, criteria.date_from)
+        statement = statement.where(DialogueSession.ends_at > start)
+    if criteria.date_to:
+        _start, end = local_day_bounds(criteria.date_to, criteria.date_to)
+        statement = statement.where(DialogueSession.starts_at < end)
+    if fold(criteria.text):
+        statement = statement.where(
+            DialogueSession.search_text.like(like_pattern(criteria.text), escape="\\")
+        )
+    return statement.order_by(DialogueSession.starts_at, DialogueSession.id)
+
+
+def sessions_in_month(criteria: SessionFilter, year: int, month: int) -> dict:
+    """Sessions of a local month keyed by local date, for the calendar."""
+    first = date(year, month, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    criteria.date_from, criteria.date_to = first, last
+    by_day: dict = {}
+    for session in db.session.scalars(filter_sessions(criteria)):
+        day = max(session.local_date, first)
+        end_day = min(to_local(session.ends_at - timedelta(microseconds=1)).date(), last)
+        while day <= end_day:
+            by_day.setdefault(day, []).append(session)
+            day += timedelta(days=1)
+    return by_day

@@ -1,0 +1,214 @@
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..core.time import local_to_utc, local_today, to_local
+from ..core.web import current_actor, flash_warnings, get_or_404, run_operation
+from ..extensions import db
+from ..officials.models import Official
+from ..units.models import Unit, UnitLevel
+from . import operations
+from .forms import EditSessionForm, RescheduleForm, SessionFilterForm, SessionForm, StatusForm
+from .models import DialogueSession, ParticipantRole, SessionFormat, SessionKind, SessionStatus
+from .operations import SessionDetails, SessionFilter
+
+bp = Blueprint("sessions", __name__)
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for(".list_sessions"))
+
+
+def _filter_from(form: SessionFilterForm) -> SessionFilter:
+    """Read the filters; a filter that does not parse is shown as an error and ignored."""
+    form.validate()
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    return SessionFilter(
+        level=UnitLevel(form.level.data) if form.level.data and not form.level.errors else None,
+        unit=unit,
+        status=(SessionStatus(form.status.data)
+                if form.status.data and not form.status.errors else None),
+        kind=SessionKind(form.kind.data) if form.kind.data and not form.kind.errors else None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        text=form.q.data or "",
+    )
+
+
+@bp.route("/sessions/")
+def list_sessions():
+    form = SessionFilterForm(request.args)
+    criteria = _filter_from(form)
+    page = db.paginate(operations.filter_sessions(criteria),
+                       per_page=current_app.config["SESSIONS_PER_PAGE"], error_out=False)
+    return render_template("sessions/list.html", form=form, page=page)
+
+
+@bp.route("/sessions/calendar")
+def calendar():
+    form = SessionFilterForm(request.args)
+    today = local_today()
+    year = request.args.get("year", type=int) or today.year
+    month = request.args.get("month", type=int) or today.month
+    if not (1900 < year < 2200 and 1 <= month <= 12):
+        abort(404)
+    criteria = _filter_from(form)
+    by_day = operations.sessions_in_month(criteria, year, month)
+    return render_template("sessions/calendar.html", form=form, year=year, month=month,
+                           by_day=by_day, today=today, weeks=_month_weeks(year, month),
+                           statuses=list(SessionStatus))
+
+
+def _month_weeks(year: int, month: int) -> list[list[date]]:
+    import calendar as cal
+
+    return cal.Calendar(firstweekday=0).monthdatescalendar(year, month)
+
+
+@bp.route("/sessions/<int:session_id>")
+def show_session(session_id: int):
+    session = get_or_404(DialogueSession, session_id)
+    return render_template(
+        "sessions/show.html", session=session,
+        warnings=operations.scheduling_warnings(session),
+        transitions=operations.available_transitions(session),
+    )
+
+
+def _times(form) -> tuple[datetime, datetime]:
+    starts_on = form.starts_on.data
+    ends_on = form.ends_on.data or starts_on
+    return (local_to_utc(starts_on, form.starts_time.data),
+            local_to_utc(ends_on, form.ends_time.data))
+
+
+def _pick(model, object_id, field, message):
+    if object_id is None:
+        return None
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        field.errors = [*field.errors, message]
+    return obj
+
+
+def _details(form: SessionForm, starts_at: datetime, ends_at: datetime) -> SessionDetails | None:
+    """The form's content as operation input, or None when a picked id does not exist."""
+    unit = _pick(Unit, form.unit_id.data, form.unit_id, _("Hãy chọn đơn vị hành chính."))
+    chair = _pick(Official, form.chair_id.data, form.chair_id, _("Hãy chọn từ danh sách gợi ý."))
+    secretary = _pick(Official, form.secretary_id.data, form.secretary_id,
+                      _("Hãy chọn từ danh sách gợi ý."))
+    if unit is None or (form.chair_id.data and chair is None) or (
+            form.secretary_id.data and secretary is None):
+        return None
+    return SessionDetails(
+        title=form.title.data, unit=unit, kind=SessionKind(form.kind.data),
+        format=SessionFormat(form.format.data), starts_at=starts_at, ends_at=ends_at,
+        venue=form.venue.data or "", topic=form.topic.data or "", agenda=form.agenda.data or "",
+        chair=chair, chair_name=form.chair_name.data or "",
+        secretary=secretary, secretary_name=form.secretary_name.data or "",
+        is_public=form.is_public.data,
+        connection_points=[(e.form.name.data, e.form.place.data or "")
+                           for e in form.connection_points if (e.form.name.data or "").strip()],
+        participants=[(e.form.full_name.data, ParticipantRole(e.form.role.data),
+                       e.form.organisation.data or "", e.form.email.data or "")
+                      for e in form.participants if (e.form.full_name.data or "").strip()],
+    )
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def new_session():
+    form = SessionForm()
+    if request.method == "GET" and (unit_id := request.args.get("unit_id", type=int)):
+        if unit := db.session.get(Unit, unit_id):
+            form.unit_id.data, form.unit_label.data = unit.id, unit.name
+    if form.validate_on_submit():
+        starts_at, ends_at = _times(form)
+        details = _details(form, starts_at, ends_at)
+        status = (SessionStatus.DRAFT if "save_draft" in request.form
+                  else SessionStatus.SCHEDULED)
+        saved, result = (False, None) if details is None else run_operation(
+            form, lambda: operations.schedule_session(details, by=current_actor(), status=status))
+        if saved:
+            session, warnings = result
+            flash(_("Đã lên lịch “%(title)s”.", title=session.title)
+                  if status is SessionStatus.SCHEDULED
+                  else _("Đã lưu dự thảo “%(title)s”.", title=session.title), "success")
+            flash_warnings(warnings)
+            return redirect(url_for(".show_session", session_id=session.id))
+    return render_template("sessions/form.html", form=form, session=None)
+
+
+def _fill_labels(form, session: DialogueSession) -> None:
+    form.unit_label.data = session.unit.name
+    form.chair_label.data = session.chair.full_name if session.chair else ""
+    form.secretary_label.data = session.secretary.full_name if session.secretary else ""
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    session = get_or_404(DialogueSession, session_id)
+    if session.is_closed:
+        flash(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."), "error")
+        return redirect(url_for(".show_session", session_id=session.id))
+    form = EditSessionForm(obj=session)
+    if request.method == "GET":
+        _fill_labels(form, session)
+    if form.validate_on_submit():
+        details = _details(form, session.starts_at, session.ends_at)
+        saved, warnings = (False, None) if details is None else run_operation(
+            form, lambda: operations.update_session(
+                session, details, by=current_actor(), expected_version=_version(form)))
+        if saved:
+            flash(_("Đã lưu thay đổi."), "success")
+            flash_warnings(warnings)
+            return redirect(url_for(".show_session", session_id=session.id))
+    return render_template("sessions/form.html", form=form, session=session)
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+def reschedule_session(session_id: int):
+    session = get_or_404(DialogueSession, session_id)
+    form = RescheduleForm()
+    if request.method == "GET":
+        starts, ends = to_local(session.starts_at), to_local(session.ends_at)
+        form.starts_on.data, form.starts_time.data = starts.date(), starts.time()
+        if ends.date() != starts.date():
+            form.ends_on.data = ends.date()
+        form.ends_time.data = ends.time()
+        form.venue.data = session.venue
+        form.version.data = str(session.version)
+    if form.validate_on_submit():
+        starts_at, ends_at = _times(form)
+        saved, warnings = run_operation(form, lambda: operations.reschedule(
+            session, starts_at, ends_at, venue=form.venue.data or "", reason=form.reason.data,
+            by=current_actor(), expected_version=_version(form)))
+        if saved:
+            flash(_("Đã dời lịch. Người tham dự theo dõi lịch sẽ nhận thời gian mới."), "success")
+            flash_warnings(warnings)
+            return redirect(url_for(".show_session", session_id=session.id))
+    return render_template("sessions/reschedule.html", form=form, session=session)
+
+
+@bp.route("/sessions/<int:session_id>/<any(announce, hold, postpone, cancel, reopen):action>",
+          methods=["GET", "POST"])
+def change_status(session_id: int, action: str):
+    session = get_or_404(DialogueSession, session_id)
+    transition = operations.TRANSITIONS[action]
+    form = StatusForm()
+    if request.method == "GET":
+        form.version.data = str(session.version)
+    if form.validate_on_submit():
+        done, _result = run_operation(form, lambda: operations.change_status(
+            session, transition, reason=form.reason.data or "", by=current_actor(),
+            expected_version=_version(form)))
+        if done:
+            flash(_("Trạng thái mới: %(status)s.", status=session.status.label), "success")
+            return redirect(url_for(".show_session", session_id=session.id))
+    return render_template("sessions/status.html", form=form, session=session,
+                           transition=transition)
