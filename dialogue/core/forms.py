@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField
 from wtforms import TimeField as BaseTimeField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from .time import format_date, parse_date
 
@@ -75,3 +75,7 @@ class TimeField(BaseTimeField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Giờ phải có dạng HH:MM, ví dụ 08:00.")) from None
+
+
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))

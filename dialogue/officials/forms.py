@@ -1,16 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from ..core.forms import PickerField, required_choice
+from ..core.forms import PickerField, max_length, required_choice
 
 
 class OfficialForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[
-        DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120)])
+        DataRequired(_l("Hãy nhập họ và tên.")), max_length(120)])
     position = StringField(_l("Chức vụ"), validators=[
-        DataRequired(_l("Hãy nhập chức vụ, ví dụ “Chủ tịch UBND xã”.")), Length(max=200)])
+        DataRequired(_l("Hãy nhập chức vụ, ví dụ “Chủ tịch UBND xã”.")), max_length(200)])
     unit_id = PickerField(_l("Đơn vị công tác"), search_url="units.search",
                           label_field="unit_label",
                           validators=[required_choice(_l("Hãy chọn đơn vị hành chính."))])

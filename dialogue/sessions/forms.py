@@ -9,10 +9,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from ..core.forms import ChoiceField as SelectField
-from ..core.forms import DateField, PickerField, TimeField, required_choice
+from ..core.forms import DateField, PickerField, TimeField, max_length, required_choice
 from ..units.models import UnitLevel
 from .models import ParticipantRole, SessionFormat, SessionKind, SessionStatus
 
@@ -29,23 +29,23 @@ def _date(label, *validators):
 
 
 class ConnectionPointForm(Form):
-    name = StringField(_l("Tên điểm cầu"), validators=[Length(max=200)])
-    place = StringField(_l("Địa điểm"), validators=[Length(max=300)])
+    name = StringField(_l("Tên điểm cầu"), validators=[max_length(200)])
+    place = StringField(_l("Địa điểm"), validators=[max_length(300)])
 
 
 class ParticipantForm(Form):
-    full_name = StringField(_l("Họ và tên"), validators=[Length(max=120)])
+    full_name = StringField(_l("Họ và tên"), validators=[max_length(120)])
     role = SelectField(_l("Thành phần"), choices=ParticipantRole.choices(),
                        default=ParticipantRole.CITIZEN_REPRESENTATIVE.value)
-    organisation = StringField(_l("Cơ quan, đơn vị"), validators=[Length(max=200)])
+    organisation = StringField(_l("Cơ quan, đơn vị"), validators=[max_length(200)])
     email = StringField(_l("Thư điện tử"), validators=[
-        Optional(), Email(_l("Địa chỉ thư điện tử không hợp lệ.")), Length(max=254)])
+        Optional(), Email(_l("Địa chỉ thư điện tử không hợp lệ.")), max_length(254)])
 
 
 class SessionForm(FlaskForm):
     title = StringField(_l("Tên hội nghị đối thoại"), validators=[
         DataRequired(_l("Hãy nhập tên hội nghị đối thoại.")),
-        Length(max=300, message=_l("Tối đa %(max)d ký tự."))])
+        max_length(300)])
     unit_id = PickerField(_l("Đơn vị hành chính"), search_url="units.search",
                           label_field="unit_label",
                           validators=[required_choice(_l("Hãy chọn đơn vị hành chính."))])
@@ -56,19 +56,19 @@ class SessionForm(FlaskForm):
     starts_time = _time(_l("Giờ bắt đầu"))
     ends_on = _date(_l("Ngày kết thúc (nếu khác ngày)"), Optional())
     ends_time = _time(_l("Giờ kết thúc"))
-    venue = StringField(_l("Địa điểm"), validators=[Length(max=300)])
-    topic = TextAreaField(_l("Chủ đề"), validators=[Length(max=5000)])
-    agenda = TextAreaField(_l("Chương trình"), validators=[Length(max=20000)])
+    venue = StringField(_l("Địa điểm"), validators=[max_length(300)])
+    topic = TextAreaField(_l("Chủ đề"), validators=[max_length(5000)])
+    agenda = TextAreaField(_l("Chương trình"), validators=[max_length(20000)])
     chair_id = PickerField(_l("Chủ trì"), search_url="officials.search",
                            label_field="chair_label")
     chair_label = StringField()
     chair_name = StringField(_l("…hoặc khách mời chủ trì (ghi họ tên, chức vụ)"),
-                             validators=[Length(max=200)])
+                             validators=[max_length(200)])
     secretary_id = PickerField(_l("Thư ký"), search_url="officials.search",
                                label_field="secretary_label")
     secretary_label = StringField()
     secretary_name = StringField(_l("…hoặc thư ký ngoài danh sách"),
-                                 validators=[Length(max=200)])
+                                 validators=[max_length(200)])
     is_public = BooleanField(_l("Công khai lịch trên trang thông báo"), default=True)
     connection_points = FieldList(FormField(ConnectionPointForm), min_entries=2)
     participants = FieldList(FormField(ParticipantForm), min_entries=3)
@@ -89,14 +89,14 @@ class RescheduleForm(FlaskForm):
     starts_time = _time(_l("Giờ bắt đầu"))
     ends_on = _date(_l("Ngày kết thúc (nếu khác ngày)"), Optional())
     ends_time = _time(_l("Giờ kết thúc"))
-    venue = StringField(_l("Địa điểm"), validators=[Length(max=300)])
+    venue = StringField(_l("Địa điểm"), validators=[max_length(300)])
     reason = TextAreaField(_l("Lý do dời lịch"), validators=[
-        DataRequired(_l("Hãy ghi lý do dời lịch.")), Length(max=2000)])
+        DataRequired(_l("Hãy ghi lý do dời lịch.")), max_length(2000)])
     version = HiddenField()
 
 
 class StatusForm(FlaskForm):
-    reason = TextAreaField(_l("Lý do"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("Lý do"), validators=[max_length(2000)])
     version = HiddenField()
 
 
@@ -119,4 +119,4 @@ class SessionFilterForm(FlaskForm):
     kind = SelectField(_l("Loại"), choices=_blank_choice(SessionKind.choices()), default="")
     date_from = _date(_l("Từ ngày"), Optional())
     date_to = _date(_l("Đến ngày"), Optional())
-    q = StringField(_l("Tìm theo tên, chủ đề, địa điểm"), validators=[Length(max=200)])
+    q = StringField(_l("Tìm theo tên, chủ đề, địa điểm"), validators=[max_length(200)])

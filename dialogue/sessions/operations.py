@@ -70,7 +70,7 @@ class SessionDetails:
 
 def _check_times_and_unit(unit: Unit, starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise SchedulingError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_at")
+        raise SchedulingError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_time")
     day = to_local(starts_at).date()
     if not unit.is_valid_on(day):
         raise SchedulingError(

@@ -124,9 +124,9 @@ def _version(form) -> int | None:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def new_session():
     form = SessionForm()
-    if request.method == "GET" and (unit_id := request.args.get("unit_id", type=int)):
-        if unit := db.session.get(Unit, unit_id):
-            form.unit_id.data, form.unit_label.data = unit.id, unit.name
+    unit_id = request.args.get("unit_id", type=int)
+    if request.method == "GET" and unit_id and (unit := db.session.get(Unit, unit_id)):
+        form.unit_id.data, form.unit_label.data = unit.id, unit.name
     if form.validate_on_submit():
         starts_at, ends_at = _times(form)
         details = _details(form, starts_at, ends_at)
@@ -159,6 +159,9 @@ def edit_session(session_id: int):
     form = EditSessionForm(obj=session)
     if request.method == "GET":
         _fill_labels(form, session)
+        # One blank row each, so a point or a guest can be added without JavaScript.
+        form.connection_points.append_entry()
+        form.participants.append_entry()
     if form.validate_on_submit():
         details = _details(form, session.starts_at, session.ends_at)
         saved, warnings = (False, None) if details is None else run_operation(
