@@ -1,7 +1,7 @@
 """Form fields shared by every module: Vietnamese dates and type-to-search pickers."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms import TimeField as BaseTimeField
 from wtforms.validators import Length, ValidationError
 
@@ -62,11 +62,17 @@ def required_choice(message):
 
 
 class ChoiceField(SelectField):
-    """A select whose refusal of a forged value reads in Vietnamese."""
+    """A select of (value, label) pairs whose refusal of a forged value reads in Vietnamese."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators,
+                         choices=[SelectChoice(value, text) for value, text in choices], **kwargs)
 
     def pre_validate(self, form):
-        if self.data not in {str(value) for value, _label in self.choices}:
-            raise ValidationError(_l("Lựa chọn không hợp lệ."))
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Lựa chọn không hợp lệ.")) from None
 
 
 class TimeField(BaseTimeField):

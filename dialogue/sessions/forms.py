@@ -30,7 +30,7 @@ def _date(label, *validators):
 
 class ConnectionPointForm(Form):
     name = StringField(_l("Tên điểm cầu"), validators=[max_length(200)])
-    place = StringField(_l("Địa điểm"), validators=[max_length(300)])
+    place = StringField(_l("Nơi đặt điểm cầu"), validators=[max_length(300)])
 
 
 class ParticipantForm(Form):

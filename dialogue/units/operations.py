@@ -125,9 +125,8 @@ def _link_successions(units: dict) -> int:
         pairs[(L, UnitLevel.PROVINCE, old), (N, UnitLevel.PROVINCE, new)] = False
     for old, new, partial in data["communes"]:
         pairs[(L, UnitLevel.COMMUNE, old), (N, UnitLevel.COMMUNE, new)] = partial
-    linked = set(db.session.execute(
-        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-    ).tuples())
+    linked = {(row.predecessor_id, row.successor_id) for row in db.session.execute(
+        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id))}
     created = 0
     for (old_key, new_key), partial in pairs.items():
         old, new = units.get(old_key), units.get(new_key)

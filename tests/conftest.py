@@ -1,0 +1,312 @@
+"""Fixtures shared by the whole suite.
+
+The database
+    ``DATABASE_URL`` when set (CI runs the suite again with
+    ``DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test``), otherwise a SQLite file in a
+    pytest temporary folder. Once per test session everything in it is dropped, the Alembic
+    migrations are run (never ``db.create_all()``) and the units of Gia Lai are loaded:
+    ``import_units([Era.LEGACY, Era.Y2025], province_code=52)``, i.e. the 2025 Tỉnh Gia Lai
+    (code 52) with its legacy predecessors Tỉnh Bình Định (52) and Tỉnh Gia Lai (64).
+
+    Every test runs inside an application context, so operations and ``db.session`` work
+    directly. After each test every row is deleted except those of ``units`` and
+    ``unit_successions``; a test that leaves the unit tables changed fails in its teardown.
+    A test that must import other units or start from an empty database uses
+    ``scratch_app``.
+
+Fixtures
+    ``app``             the application (session-wide), CSRF protection on as in production.
+    ``client``          a test client; see :class:`IsolatedClient`.
+    ``scratch_app``     an application on its own empty, migrated database.
+    ``unit``            ``unit("Xã Ia Grai")`` finds a unit by name (2025 era by default).
+    ``create_official`` ``create_official(**overrides)`` adds an official, committed.
+    ``create_session``  ``create_session(**overrides)`` schedules a session, committed.
+    ``at``              ``at("2026-03-02 08:00")``: UTC instant of a Vietnam wall-clock time
+                        (also importable: ``from tests.helpers import at, form_token``).
+
+Forms: CSRF is enabled. Take the token from the page the user would have seen with
+``tests.helpers.form_token(client, url)``, or switch protection off for one test with
+``monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)``.
+"""
+
+import contextlib
+import contextvars
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy.orm import aliased
+
+import dialogue
+from dialogue import config as app_config
+from dialogue.extensions import db
+from dialogue.officials.models import Official
+from dialogue.officials.operations import add_official
+from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
+from dialogue.sessions.operations import (
+    TRANSITIONS,
+    SessionDetails,
+    change_status,
+    schedule_session,
+)
+from dialogue.units.models import Era, Unit, UnitLevel
+from dialogue.units.operations import import_units
+
+from .helpers import at as _at
+
+#: Loaded once per test session and never emptied between tests.
+UNIT_TABLES = frozenset({"units", "unit_successions"})
+#: The 2025 province the suite is built around.
+GIA_LAI = 52
+ACTOR = "Văn phòng Tỉnh ủy Gia Lai"
+SECRET_KEY = "tests-only-secret-key"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run as in production: each request in its own
+    application context, hence its own database session and its own ``flask.g``.
+
+    Before each request the test's session is committed, so the request sees what the test
+    created and waits on no lock; afterwards the test's objects are expired and read the
+    view's changes on next access. Do not use ``with client:`` (context preservation).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _logging_kept():
+    """Alembic's env.py calls logging.fileConfig(), which would mute the app's loggers."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    loggers = logging.root.manager.loggerDict
+    disabled = {name: logger.disabled for name, logger in loggers.items()
+                if isinstance(logger, logging.Logger)}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, logger in loggers.items():
+            if isinstance(logger, logging.Logger):
+                logger.disabled = disabled.get(name, False)
+
+
+def make_app(database_url: str):
+    """The application as production builds it, on ``database_url``, with test settings."""
+    with pytest.MonkeyPatch.context() as patch:
+        # config.load() would otherwise write a secret key into /work/main/instance.
+        patch.setenv("SECRET_KEY", SECRET_KEY)
+        app = dialogue.create_app({
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        })
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def reset_schema() -> None:
+    """Drop everything in the current app's database, alembic_version included."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        return
+    existing = sa.MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
+
+
+def migrate() -> None:
+    """Bring the current app's database to the latest migration."""
+    with _logging_kept():
+        flask_migrate.upgrade()
+
+
+def _table_counts(tables) -> dict[str, int]:
+    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
+            for name in sorted(tables)}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """``DATABASE_URL`` (normalised to psycopg 3) or a SQLite file in a temporary folder."""
+    return app_config.database_url(tmp_path_factory.mktemp("database"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The application on the test database, migrated and loaded with Gia Lai's units."""
+    app = make_app(database_url)
+    with app.app_context():
+        reset_schema()
+        migrate()
+        import_units([Era.LEGACY, Era.Y2025], province_code=GIA_LAI)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _unit_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return _table_counts(UNIT_TABLES)
+
+
+@pytest.fixture(autouse=True)
+def _database(app, _unit_counts):
+    """Run each test in an app context; afterwards delete every row but the units."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in UNIT_TABLES:
+                    connection.execute(table.delete())
+        if _table_counts(UNIT_TABLES) != _unit_counts:
+            pytest.fail("this test changed the units every other test relies on; "
+                        "use the scratch_app fixture instead")
+
+
+@pytest.fixture
+def client(app) -> IsolatedClient:
+    """A browser-like client of the app (cookies kept between requests)."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def _scratch_database(database_url, tmp_path_factory):
+    """Where scratch_app lives: ``<name>_scratch`` on PostgreSQL, else a SQLite folder."""
+    url = sa.make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield tmp_path_factory.mktemp("scratch")
+        return
+    scratch = url.set(database=f"{url.database}_scratch")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
+    yield scratch.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def scratch_app(_scratch_database, tmp_path):
+    """An application on its own empty database, migrated, without any unit.
+
+    For tests that import units (the whole country) or otherwise change what the other
+    tests rely on. Push its context in the test: ``with scratch_app.app_context(): ...``;
+    inside it ``db.session`` and ``scratch_app.test_cli_runner()`` use the scratch database.
+    """
+    if isinstance(_scratch_database, Path):
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+    else:
+        url = _scratch_database
+    scratch = make_app(url)
+    with scratch.app_context():
+        reset_schema()
+        migrate()
+    yield scratch
+    with scratch.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def unit():
+    """``unit(name, era=Era.Y2025, *, level=None, parent=None)``: the one unit so named.
+
+    ``parent`` (a name) tells apart legacy communes of the same name in two districts.
+    """
+
+    def find(name: str, era: Era = Era.Y2025, *, level: UnitLevel | None = None,
+             parent: str | None = None) -> Unit:
+        statement = sa.select(Unit).where(Unit.name == name, Unit.era == era)
+        if level is not None:
+            statement = statement.where(Unit.level == level)
+        if parent is not None:
+            above = aliased(Unit)
+            statement = statement.join(above, Unit.parent_id == above.id).where(
+                above.name == parent)
+        return db.session.scalars(statement).one()
+
+    return find
+
+
+@pytest.fixture
+def create_official(unit):
+    """``create_official(**overrides)``: an official, committed.
+
+    Defaults: Nguyễn Ngọc Lương, Phó Bí thư Tỉnh ủy, of the 2025 Tỉnh Gia Lai. ``unit`` may
+    be a Unit or the name of a 2025 unit.
+    """
+
+    def create(*, full_name: str = "Nguyễn Ngọc Lương", position: str = "Phó Bí thư Tỉnh ủy",
+               unit: Unit | str = "Tỉnh Gia Lai") -> Official:
+        if isinstance(unit, str):
+            unit = find_unit(unit)
+        official = add_official(full_name, position, unit)
+        db.session.commit()
+        return official
+
+    find_unit = unit
+    return create
+
+
+@pytest.fixture
+def create_session(unit):
+    """``create_session(**overrides)``: a session scheduled through ``schedule_session``,
+    committed.
+
+    Overrides are :class:`SessionDetails` fields (``unit`` may be a Unit or the name of a
+    2025 unit; ``ends_at`` defaults to three hours after ``starts_at``) plus ``status``
+    (any status: held, postponed and cancelled are reached through their transitions, with
+    ``reason``) and ``by``. Defaults: a periodic in-person dialogue of the 2025 Tỉnh Gia Lai
+    at 08:00–11:00 on 02/03/2026, Vietnam time, scheduled.
+    """
+
+    def create(*, status: SessionStatus = SessionStatus.SCHEDULED,
+               reason: str = "Trùng lịch kỳ họp HĐND tỉnh", by: str = ACTOR, **overrides):
+        if isinstance(overrides.get("unit", ""), str):
+            overrides["unit"] = find_unit(overrides.get("unit") or "Tỉnh Gia Lai")
+        overrides.setdefault("starts_at", _at("2026-03-02 08:00"))
+        overrides.setdefault("ends_at", overrides["starts_at"] + timedelta(hours=3))
+        values = {
+            "title": "Hội nghị đối thoại giữa người đứng đầu cấp ủy với Nhân dân",
+            "kind": SessionKind.PERIODIC,
+            "format": SessionFormat.IN_PERSON,
+            "venue": "Hội trường Tỉnh ủy Gia Lai, 17 Trần Hưng Đạo, Pleiku",
+            "topic": "Bồi thường, hỗ trợ, tái định cư; cấp giấy chứng nhận quyền sử dụng đất.",
+            **overrides,
+        }
+        initial = SessionStatus.DRAFT if status is SessionStatus.DRAFT else SessionStatus.SCHEDULED
+        session, _warnings = schedule_session(SessionDetails(**values), by=by, status=initial)
+        via = {SessionStatus.HELD: "hold", SessionStatus.POSTPONED: "postpone",
+               SessionStatus.CANCELLED: "cancel"}.get(status)
+        if via:
+            change_status(session, TRANSITIONS[via], reason=reason, by=by)
+        db.session.commit()
+        return session
+
+    find_unit = unit
+    return create
+
+
+@pytest.fixture
+def at():
+    """``at("2026-03-02 08:00")``: the aware UTC instant of a Vietnam wall-clock time."""
+    return _at
