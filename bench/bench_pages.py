@@ -11,23 +11,19 @@ statements, and the time ratio against the smallest size measured in the same ru
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import event
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from dialogue import create_app  # noqa: E402
-from dialogue.core.time import local_to_utc  # noqa: E402
-from dialogue.extensions import db  # noqa: E402
-from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus  # noqa: E402
-from dialogue.sessions.operations import SessionDetails, schedule_session  # noqa: E402
-from dialogue.units.models import Era, Unit, UnitLevel  # noqa: E402
-from dialogue.units.operations import import_units  # noqa: E402
+from dialogue import create_app
+from dialogue.core.time import local_to_utc
+from dialogue.extensions import db
+from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
+from dialogue.sessions.operations import SessionDetails, schedule_session
+from dialogue.units.models import Era, Unit, UnitLevel
+from dialogue.units.operations import import_units
 
 PAGES = {
     "list": "/sessions/",
@@ -59,16 +55,25 @@ def populate(count: int) -> int:
     return last.id
 
 
-def measure(client, url: str, repeat: int, counter: list) -> tuple[float, int]:
+class StatementCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self.seen)
+
+    def seen(self, *args, **kwargs):
+        self.count += 1
+
+
+def measure(client, url: str, repeat: int, counter: StatementCounter) -> tuple[float, int]:
     client.get(url)  # warm caches and templates
     timings = []
     for _ in range(repeat):
-        counter[0] = 0
+        counter.count = 0
         began = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), counter[0]
+    return statistics.median(timings), counter.count
 
 
 def main() -> None:
@@ -92,9 +97,7 @@ def main() -> None:
                 import_units([Era.Y2025], province_code=52)
                 db.session.commit()
                 last_id = populate(size)
-                counter = [0]
-                event.listen(db.engine, "before_cursor_execute",
-                             lambda *a, **k: counter.__setitem__(0, counter[0] + 1))
+                counter = StatementCounter(db.engine)
                 client = app.test_client()
                 for name, page in PAGES.items():
                     results[(name, size)] = measure(client, page.format(last_id=last_id),
@@ -111,9 +114,10 @@ def main() -> None:
     print("|" + "-" * 20 + "|" + "|".join("-" * 17 for _ in sizes) + "|")
     for name in PAGES:
         base = results[(name, sizes[0])][0]
-        cells = "".join(
-            f" {results[(name, n)][0]:6.1f} ×{results[(name, n)][0] / base:4.1f} q{results[(name, n)][1]:<2}|"
-            for n in sizes)
+        cells = ""
+        for n in sizes:
+            milliseconds, statements = results[(name, n)]
+            cells += f" {milliseconds:6.1f} ×{milliseconds / base:4.1f} q{statements:<2}|"
         print(f"| {name:<18} |{cells}")
 
 

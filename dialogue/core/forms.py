@@ -85,3 +85,9 @@ class TimeField(BaseTimeField):
 
 def max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
+
+
+def submitted_version(form) -> int | None:
+    """The record version the form was opened on (its hidden ``version`` field)."""
+    value = form.version.data or ""
+    return int(value) if value.isdigit() else None

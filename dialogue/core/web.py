@@ -18,7 +18,6 @@ from werkzeug.exceptions import HTTPException, NotFound
 from ..extensions import db
 from .time import format_date, format_datetime, format_time
 
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

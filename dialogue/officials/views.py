@@ -1,6 +1,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.forms import submitted_version
 from ..core.web import get_or_404, run_operation
 from ..extensions import db
 from ..units.models import Unit
@@ -16,10 +17,6 @@ def _unit_or_error(form: OfficialForm) -> Unit | None:
     if unit is None:
         form.unit_id.errors = [_("Hãy chọn đơn vị hành chính.")]
     return unit
-
-
-def _version(form) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
 
 
 @bp.route("/")
@@ -56,7 +53,7 @@ def edit_official(official_id: int):
     if form.validate_on_submit() and (unit := _unit_or_error(form)):
         saved, _result = run_operation(form, lambda: operations.update_official(
             official, full_name=form.full_name.data, position=form.position.data, unit=unit,
-            expected_version=_version(form)))
+            expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã lưu thông tin %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))

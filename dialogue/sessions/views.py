@@ -3,6 +3,7 @@ from datetime import date, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.forms import submitted_version
 from ..core.time import local_to_utc, local_today, to_local
 from ..core.web import current_actor, flash_warnings, get_or_404, run_operation
 from ..extensions import db
@@ -117,10 +118,6 @@ def _details(form: SessionForm, starts_at: datetime, ends_at: datetime) -> Sessi
     )
 
 
-def _version(form) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
-
-
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def new_session():
     form = SessionForm()
@@ -166,7 +163,7 @@ def edit_session(session_id: int):
         details = _details(form, session.starts_at, session.ends_at)
         saved, warnings = (False, None) if details is None else run_operation(
             form, lambda: operations.update_session(
-                session, details, by=current_actor(), expected_version=_version(form)))
+                session, details, by=current_actor(), expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã lưu thay đổi."), "success")
             flash_warnings(warnings)
@@ -190,7 +187,7 @@ def reschedule_session(session_id: int):
         starts_at, ends_at = _times(form)
         saved, warnings = run_operation(form, lambda: operations.reschedule(
             session, starts_at, ends_at, venue=form.venue.data or "", reason=form.reason.data,
-            by=current_actor(), expected_version=_version(form)))
+            by=current_actor(), expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã dời lịch. Người tham dự theo dõi lịch sẽ nhận thời gian mới."), "success")
             flash_warnings(warnings)
@@ -209,7 +206,7 @@ def change_status(session_id: int, action: str):
     if form.validate_on_submit():
         done, _result = run_operation(form, lambda: operations.change_status(
             session, transition, reason=form.reason.data or "", by=current_actor(),
-            expected_version=_version(form)))
+            expected_version=submitted_version(form)))
         if done:
             flash(_("Trạng thái mới: %(status)s.", status=session.status.label), "success")
             return redirect(url_for(".show_session", session_id=session.id))
