@@ -21,6 +21,11 @@ def progress_bar(label: str):
     return wrap
 
 
+def _number(value: int) -> str:
+    """10051 as Vietnamese write it: 10.051."""
+    return f"{value:,}".replace(",", ".")
+
+
 @units_cli.command("import")
 @click.option("--era", type=click.Choice(["legacy", "2025", "all"]), default="all",
               show_default=True, help="Which official list to load.")
@@ -34,11 +39,10 @@ def import_units_command(era: str, province_code: int | None) -> None:
     eras = [Era.LEGACY, Era.Y2025] if era == "all" else [Era(era)]
     result = import_units(eras, province_code, progress=progress_bar("Đang nạp đơn vị"))
     db.session.commit()
-    click.echo(f"Tạo mới {result.created}, cập nhật {result.updated}, "
-               f"liên kết kế thừa mới {result.successions_created}.")
+    click.echo(f"Tạo mới {_number(result.created)}, cập nhật {_number(result.updated)}, "
+               f"liên kết kế thừa mới {_number(result.successions_created)}.")
     for loaded_era in eras:
-        counts = ", ".join(f"{level.label.lower()} {result.loaded[(loaded_era, level)]:,}"
-                           .replace(",", ".")
+        counts = ", ".join(f"{level.label.lower()} {_number(result.loaded[(loaded_era, level)])}"
                            for level in UnitLevel if result.loaded[(loaded_era, level)])
         click.echo(f"{loaded_era.label}: {counts}")
 

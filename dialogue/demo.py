@@ -60,9 +60,14 @@ DISTRICT_POINTS = [
 
 
 def _unit(name: str, era: Era, level: UnitLevel) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.name == name, Unit.era == era,
-                                                Unit.level == level))
-    if unit is None:
+    """The unit so named in Gia Lai: other provinces have units of the same name."""
+    gia_lai = db.session.scalar(select(Unit).where(
+        Unit.era == era, Unit.level == UnitLevel.PROVINCE,
+        Unit.code == (GIA_LAI_2025 if era is Era.Y2025 else GIA_LAI_LEGACY)))
+    unit = gia_lai if level is UnitLevel.PROVINCE else db.session.scalar(select(Unit).where(
+        Unit.name == name, Unit.era == era, Unit.level == level,
+        Unit.province_id == (gia_lai.id if gia_lai else None)))
+    if unit is None or unit.name != name:
         raise LookupError(f"{name} ({era}) is missing from the official lists")
     return unit
 

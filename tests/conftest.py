@@ -29,13 +29,9 @@ Forms: CSRF is enabled. Take the token from the page the user would have seen wi
 ``monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)``.
 """
 
-import contextlib
 import contextvars
-import logging
 from datetime import timedelta
-from pathlib import Path
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
@@ -57,6 +53,7 @@ from dialogue.sessions.operations import (
 from dialogue.units.models import Era, Unit, UnitLevel
 from dialogue.units.operations import import_units
 
+from .database import migrate, reset_schema
 from .helpers import at as _at
 
 #: Loaded once per test session and never emptied between tests.
@@ -82,24 +79,6 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@contextlib.contextmanager
-def _logging_kept():
-    """Alembic's env.py calls logging.fileConfig(), which would mute the app's loggers."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    loggers = logging.root.manager.loggerDict
-    disabled = {name: logger.disabled for name, logger in loggers.items()
-                if isinstance(logger, logging.Logger)}
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, logger in loggers.items():
-            if isinstance(logger, logging.Logger):
-                logger.disabled = disabled.get(name, False)
-
-
 def make_app(database_url: str):
     """The application as production builds it, on ``database_url``, with test settings."""
     with pytest.MonkeyPatch.context() as patch:
@@ -114,27 +93,9 @@ def make_app(database_url: str):
     return app
 
 
-def reset_schema() -> None:
-    """Drop everything in the current app's database, alembic_version included."""
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
-        return
-    existing = sa.MetaData()
-    existing.reflect(engine)
-    existing.drop_all(engine)
-
-
-def migrate() -> None:
-    """Bring the current app's database to the latest migration."""
-    with _logging_kept():
-        flask_migrate.upgrade()
-
-
 def _table_counts(tables) -> dict[str, int]:
-    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
+    count = sa.select(sa.func.count())
+    return {name: db.session.scalar(count.select_from(db.metadata.tables[name]))
             for name in sorted(tables)}
 
 
@@ -187,11 +148,12 @@ def client(app) -> IsolatedClient:
 
 
 @pytest.fixture(scope="session")
-def _scratch_database(database_url, tmp_path_factory):
-    """Where scratch_app lives: ``<name>_scratch`` on PostgreSQL, else a SQLite folder."""
+def _scratch_database(database_url):
+    """On PostgreSQL, the database ``<name>_scratch`` beside the test database, for
+    scratch_app (created afresh, dropped at the end); on SQLite, None."""
     url = sa.make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        yield tmp_path_factory.mktemp("scratch")
+        yield None
         return
     scratch = url.set(database=f"{url.database}_scratch")
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -212,11 +174,7 @@ def scratch_app(_scratch_database, tmp_path):
     tests rely on. Push its context in the test: ``with scratch_app.app_context(): ...``;
     inside it ``db.session`` and ``scratch_app.test_cli_runner()`` use the scratch database.
     """
-    if isinstance(_scratch_database, Path):
-        url = f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-    else:
-        url = _scratch_database
-    scratch = make_app(url)
+    scratch = make_app(_scratch_database or f"sqlite:///{tmp_path / 'scratch.sqlite'}")
     with scratch.app_context():
         reset_schema()
         migrate()

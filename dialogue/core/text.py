@@ -2,6 +2,9 @@
 
 import unicodedata
 
+#: Official names write H’Bút and M’Drắk (the legacy lists: M'Drắk); keyboards type '.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
 
 def fold(text: str | None) -> str:
     """Lower-case text without diacritics, so "Đất đai" and "dat dai" compare equal.
@@ -11,7 +14,7 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = text.replace("Đ", "d").replace("đ", "d")
+    text = text.replace("Đ", "d").replace("đ", "d").translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())

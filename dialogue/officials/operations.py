@@ -8,7 +8,7 @@ from ..core.text import like_pattern
 from ..core.time import utcnow
 from ..extensions import db
 from ..units.models import Unit
-from ..units.operations import within
+from ..units.operations import level_order, within
 from .models import Official
 
 
@@ -49,4 +49,4 @@ def search_officials(query: str, *, unit: Unit | None = None, limit: int = 20,
         statement = statement.where(within(unit, Official.unit_id))
     if query.strip():
         statement = statement.where(Official.search_text.like(like_pattern(query), escape="\\"))
-    return statement.order_by(Unit.level, Official.full_name).limit(limit)
+    return statement.order_by(level_order(), Official.full_name).limit(limit)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import UserError, check_version
@@ -262,9 +262,11 @@ def scheduling_warnings(
                 chair=session.chair.full_name, title=other.title,
                 when=format_datetime(other.starts_at))))
     if session.venue:
-        for other in db.session.scalars(
-            _overlapping(session).where(func.lower(DialogueSession.venue) == session.venue.lower())
-        ):
+        # Compared folded in Python: SQLite's lower() leaves Vietnamese capitals (Ộ, Ư, Đ) alone.
+        venue = fold(session.venue)
+        for other in db.session.scalars(_overlapping(session).where(DialogueSession.venue != "")):
+            if fold(other.venue) != venue:
+                continue
             warnings.append(SchedulingWarning("venue_busy", _(
                 "Địa điểm “%(venue)s” đã được dùng cho phiên “%(title)s” lúc %(when)s.",
                 venue=session.venue, title=other.title, when=format_datetime(other.starts_at))))

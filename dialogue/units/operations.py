@@ -161,12 +161,19 @@ def search_units(
             or_(Unit.valid_from.is_(None), Unit.valid_from <= valid_on),
             or_(Unit.valid_to.is_(None), Unit.valid_to >= valid_on),
         )
-    # Exact and prefix matches read first: "ia grai" should offer Xã Ia Grai before others.
-    order_level = db.case(
-        (Unit.level == UnitLevel.PROVINCE, 0), (Unit.level == UnitLevel.DISTRICT, 1), else_=2
-    )
-    statement = statement.order_by(Unit.era.desc(), order_level, Unit.name_folded).limit(limit)
+    # The current structure before the legacy one, provinces first, and within a level the
+    # name itself ("ia grai" ends "xa ia grai") before names merely containing it.
+    ordering = [Unit.era == Era.LEGACY, level_order()]
+    if folded:
+        ordering.append(Unit.name_folded.like(f"%{folded}", escape="\\").desc())
+    statement = statement.order_by(*ordering, Unit.name_folded).limit(limit)
     return list(db.session.scalars(statement))
+
+
+def level_order():
+    """An ORDER BY term putting provinces before districts before communes."""
+    return db.case((Unit.level == UnitLevel.PROVINCE, 0), (Unit.level == UnitLevel.DISTRICT, 1),
+                   else_=2)
 
 
 def within(unit: Unit, column=None) -> ColumnElement[bool]:

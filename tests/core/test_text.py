@@ -35,6 +35,13 @@ def test_folding_reads_decomposed_input_like_precomposed():
     assert fold(decomposed) == fold("Gia Lai, Phường Pleiku") == "gia lai, phuong pleiku"
 
 
+@pytest.mark.parametrize("typed", ["Ayun H'Bút", "ayun h’but", "Ayun H‘Bút", "Ayun Hʼbút"],
+                         ids=["keyboard", "lower-case", "left-quote", "modifier-letter"])
+def test_the_apostrophe_typed_on_a_keyboard_matches_the_typographic_one(typed):
+    """Official names write H’Bút, M’Drắk, Ea H’Leo; keyboards type H'Bút."""
+    assert fold(typed) == fold("Ayun H’Bút")
+
+
 def test_folding_collapses_spaces_and_handles_nothing():
     assert fold("  Phường   Pleiku \n") == "phuong pleiku"
     assert fold("") == fold(None) == ""

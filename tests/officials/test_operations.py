@@ -45,6 +45,7 @@ def test_adding_an_official_trims_what_was_typed(unit):
     ("to hai", ["Phạm Thị Tố Hải"]),
     ("dan van", ["Phạm Thị Tố Hải"]),
     ("h’but", ["Ayun H’Bút"]),
+    ("ayun h'but", ["Ayun H’Bút"]),  # the apostrophe of a keyboard
     ("hdnd", ["Ayun H’Bút"]),
     ("dang uy xa", ["Rơ Mah Tuấn"]),
     ("le duan", []),

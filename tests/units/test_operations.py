@@ -125,8 +125,8 @@ def test_search_ignores_accents_and_case(typed):
 
 
 def test_search_offers_the_unit_valid_on_the_session_date():
-    assert [(u.name, u.era) for u in search_units("ia grai")] == [
-        ("Huyện Ia Grai", L), ("Xã Ia Grai", N)]
+    assert {(u.name, u.era) for u in search_units("ia grai")} == {
+        ("Huyện Ia Grai", L), ("Xã Ia Grai", N)}
     assert [u.name for u in search_units("ia grai", valid_on=date(2026, 3, 2))] == ["Xã Ia Grai"]
     assert [u.name for u in search_units("ia grai", valid_on=date(2024, 12, 4))] == [
         "Huyện Ia Grai"]
