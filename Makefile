@@ -25,7 +25,7 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d dialogue/translations
+	@$(BIN)/pybabel -q compile -d dialogue/translations
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

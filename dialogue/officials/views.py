@@ -65,7 +65,7 @@ def archive_official(official_id: int):
     official = get_or_404(Official, official_id)
     if official.archived_at is None:
         operations.archive_official(official)
-        flash(_("%(name)s không còn xuất hiện trong danh sách chọn chủ trì.",
+        flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.",
                 name=official.full_name), "success")
     else:
         operations.restore_official(official)

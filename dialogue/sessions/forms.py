@@ -69,7 +69,7 @@ class SessionForm(FlaskForm):
     secretary_label = StringField()
     secretary_name = StringField(_l("…hoặc thư ký ngoài danh sách"),
                                  validators=[max_length(200)])
-    is_public = BooleanField(_l("Công khai lịch trên trang thông báo"), default=True)
+    is_public = BooleanField(_l("Phiên công khai (không phải họp nội bộ)"), default=True)
     connection_points = FieldList(FormField(ConnectionPointForm), min_entries=2)
     participants = FieldList(FormField(ParticipantForm), min_entries=3)
     version = HiddenField()

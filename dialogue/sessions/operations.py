@@ -192,7 +192,7 @@ TRANSITIONS = {t.name: t for t in [
                SessionStatus.SCHEDULED, needs_reason=False),
     Transition("hold", _l("Xác nhận đã tổ chức"), frozenset({SessionStatus.SCHEDULED}),
                SessionStatus.HELD, needs_reason=False),
-    Transition("postpone", _l("Tạm hoãn"), frozenset({SessionStatus.SCHEDULED}),
+    Transition("postpone", _l("Hoãn phiên"), frozenset({SessionStatus.SCHEDULED}),
                SessionStatus.POSTPONED, needs_reason=True),
     Transition("cancel", _l("Hủy phiên"), MOVABLE, SessionStatus.CANCELLED, needs_reason=True),
     Transition("reopen", _l("Mở lại"), CLOSED, SessionStatus.SCHEDULED, needs_reason=True),
@@ -274,9 +274,11 @@ def scheduling_warnings(
     if session.status in MOVABLE and now < session.starts_at:
         days_ahead = (to_local(session.starts_at).date() - to_local(now).date()).days
         if days_ahead < NOTICE_DAYS:
+            when = (_("Phiên diễn ra ngay hôm nay") if days_ahead == 0 else
+                    _("Chỉ còn %(days)d ngày đến phiên", days=days_ahead))
             warnings.append(SchedulingWarning("short_notice", _(
-                "Phiên diễn ra sau %(days)d ngày: luật yêu cầu thông báo thời gian, địa điểm, "
-                "nội dung ít nhất %(notice)d ngày trước.", days=days_ahead, notice=NOTICE_DAYS)))
+                "%(when)s: luật yêu cầu thông báo thời gian, địa điểm, nội dung ít nhất "
+                "%(notice)d ngày trước.", when=when, notice=NOTICE_DAYS)))
     return warnings
 
 

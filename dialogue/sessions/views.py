@@ -138,7 +138,8 @@ def new_session():
                   else _("Đã lưu dự thảo “%(title)s”.", title=session.title), "success")
             flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=None)
+    return render_template("sessions/form.html", form=form, session=None,
+                           notice_days=operations.NOTICE_DAYS)
 
 
 def _fill_labels(form, session: DialogueSession) -> None:
@@ -168,7 +169,8 @@ def edit_session(session_id: int):
             flash(_("Đã lưu thay đổi."), "success")
             flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=session)
+    return render_template("sessions/form.html", form=form, session=session,
+                           notice_days=operations.NOTICE_DAYS)
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
@@ -189,7 +191,7 @@ def reschedule_session(session_id: int):
             session, starts_at, ends_at, venue=form.venue.data or "", reason=form.reason.data,
             by=current_actor(), expected_version=submitted_version(form)))
         if saved:
-            flash(_("Đã dời lịch. Người tham dự theo dõi lịch sẽ nhận thời gian mới."), "success")
+            flash(_("Đã dời lịch."), "success")
             flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
     return render_template("sessions/reschedule.html", form=form, session=session)

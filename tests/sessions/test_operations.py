@@ -248,7 +248,13 @@ def test_less_than_seven_days_notice_is_warned_about(create_session, now, days):
     warnings = scheduling_warnings(session, now=at(now))
 
     assert _codes(warnings) == ["short_notice"]
-    assert f"sau {days} ngày" in warnings[0].message
+    assert f"Chỉ còn {days} ngày đến phiên" in warnings[0].message
+
+
+def test_a_session_announced_the_same_day_says_so(create_session):
+    session = create_session(starts_at=at("2026-03-02 15:00"))
+    [warning] = scheduling_warnings(session, now=at("2026-03-02 07:00"))
+    assert warning.message.startswith("Phiên diễn ra ngay hôm nay: luật yêu cầu")
 
 
 @pytest.mark.parametrize("now", ["2026-02-23 08:00", "2026-02-23 23:30", "2026-01-15 08:00"])

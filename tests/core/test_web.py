@@ -1,0 +1,46 @@
+"""What every page shares: language, security headers, error pages."""
+
+from tests.helpers import form_token
+
+
+def test_the_interface_is_vietnamese_and_switches_to_english(client):
+    assert "Lên lịch phiên mới" in client.get("/sessions/").get_data(as_text=True)
+
+    token = form_token(client, "/sessions/")
+    response = client.post("/language", data={"csrf_token": token, "language": "en",
+                                              "next": "/sessions/?q=an+khe"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sessions/?q=an+khe"
+    page = client.get("/sessions/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Dialogue sessions" in page
+
+
+def test_language_switch_never_redirects_off_site(client):
+    token = form_token(client, "/sessions/")
+    for target in ["https://example.org/", "//example.org/", "/\\example.org"]:
+        response = client.post("/language", data={"csrf_token": token, "language": "vi",
+                                                  "next": target})
+        assert response.headers["Location"] == "/", target
+
+
+def test_pages_forbid_inline_and_remote_code_and_framing(client):
+    headers = client.get("/sessions/").headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_assets_are_served_by_the_app_itself(client):
+    page = client.get("/sessions/new").get_data(as_text=True)
+    assert "http://" not in page.replace('xmlns="http://www.w3.org', "")
+    assert "https://" not in page
+    for asset in ["/static/css/app.css", "/static/js/app.js", "/static/favicon.svg"]:
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_a_method_not_allowed_is_explained_not_crashed(client):
+    response = client.post("/sessions/", data={})
+    assert response.status_code in (400, 405)
+    assert "<h1>" in response.get_data(as_text=True)
