@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..core.models import (
     LabelledEnum,
@@ -161,15 +161,21 @@ class DialogueSession(TimestampMixin, db.Model):
         self.search_text = fold(" ".join([self.title, self.topic, self.venue, self.unit_name]))
 
 
-class ConnectionPoint(db.Model):
+class SessionPart:
+    """A row that belongs to one session and goes when the session goes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def session_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True)
+
+
+class ConnectionPoint(SessionPart, db.Model):
     """A điểm cầu of an online or hybrid session."""
 
     __tablename__ = "session_connection_points"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
-    )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(200))
     place: Mapped[str] = mapped_column(String(300), default="")
@@ -177,15 +183,11 @@ class ConnectionPoint(db.Model):
     session: Mapped[DialogueSession] = relationship(back_populates="connection_points")
 
 
-class Participant(db.Model):
+class Participant(SessionPart, db.Model):
     """Someone invited to a session."""
 
     __tablename__ = "session_participants"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
-    )
     position: Mapped[int] = mapped_column(default=0)
     full_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[ParticipantRole] = mapped_column(enum_column(ParticipantRole))
@@ -195,15 +197,11 @@ class Participant(db.Model):
     session: Mapped[DialogueSession] = relationship(back_populates="participants")
 
 
-class Reschedule(db.Model):
+class Reschedule(SessionPart, db.Model):
     """One move of a session in time or place, kept for its history."""
 
     __tablename__ = "session_reschedules"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
-    )
     old_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     old_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     old_venue: Mapped[str] = mapped_column(String(300), default="")
@@ -217,15 +215,11 @@ class Reschedule(db.Model):
     session: Mapped[DialogueSession] = relationship(back_populates="reschedules")
 
 
-class StatusChange(db.Model):
+class StatusChange(SessionPart, db.Model):
     """One change of a session's status with the reason given."""
 
     __tablename__ = "session_status_changes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True
-    )
     old_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
     new_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -181,14 +181,19 @@ def test_editing_the_venue_raises_the_calendar_revision(client, create_session):
     assert session.revision == 1
 
 
-def test_rescheduling_through_the_form_keeps_the_history(client, create_session):
-    session = create_session()
+def reschedule(client, session, *, follow_redirects=False, **overrides):
+    """Post the reschedule form to 14:00–16:00 on 03/03/2026, as the user would."""
     url = f"/sessions/{session.id}/reschedule"
-    response = client.post(url, data={
+    return client.post(url, data={
         "csrf_token": form_token(client, url), "version": str(session.version),
         "starts_on": "03/03/2026", "starts_time": "14:00", "ends_time": "16:00",
-        "venue": session.venue, "reason": "Trùng lịch họp HĐND tỉnh",
-    }, follow_redirects=True)
+        "venue": session.venue, "reason": "Trùng lịch họp HĐND tỉnh", **overrides,
+    }, follow_redirects=follow_redirects)
+
+
+def test_rescheduling_through_the_form_keeps_the_history(client, create_session):
+    session = create_session()
+    response = reschedule(client, session, follow_redirects=True)
 
     page = response.get_data(as_text=True)
     assert "Đã dời lịch." in page
@@ -199,23 +204,13 @@ def test_rescheduling_through_the_form_keeps_the_history(client, create_session)
 
 
 def test_reschedule_without_reason_is_refused_beside_the_reason(client, create_session):
-    session = create_session()
-    url = f"/sessions/{session.id}/reschedule"
-    response = client.post(url, data={
-        "csrf_token": form_token(client, url), "version": str(session.version),
-        "starts_on": "03/03/2026", "starts_time": "14:00", "ends_time": "16:00", "reason": "",
-    })
+    response = reschedule(client, create_session(), reason="")
     assert errors(response) == ["Hãy ghi lý do dời lịch."]
 
 
 def test_a_cancelled_session_must_be_reopened_before_it_is_moved(client, create_session):
     session = create_session(status=SessionStatus.CANCELLED, reason="Mưa bão")
-    url = f"/sessions/{session.id}/reschedule"
-    response = client.post(url, data={
-        "csrf_token": form_token(client, url), "version": str(session.version),
-        "starts_on": "03/03/2026", "starts_time": "14:00", "ends_time": "16:00",
-        "reason": "Bố trí lại",
-    })
+    response = reschedule(client, session, reason="Bố trí lại")
     assert "không thể dời lịch; hãy mở lại trước" in response.get_data(as_text=True)
 
     reopen = f"/sessions/{session.id}/reopen"
@@ -223,12 +218,7 @@ def test_a_cancelled_session_must_be_reopened_before_it_is_moved(client, create_
                               "version": str(session.version), "reason": "Bố trí lại"})
     db.session.refresh(session)
     assert session.status is SessionStatus.SCHEDULED
-    response = client.post(url, data={
-        "csrf_token": form_token(client, url), "version": str(session.version),
-        "starts_on": "03/03/2026", "starts_time": "14:00", "ends_time": "16:00",
-        "reason": "Bố trí lại",
-    })
-    assert response.status_code == 302
+    assert reschedule(client, session, reason="Bố trí lại").status_code == 302
 
 
 def test_cancelling_needs_a_reason_and_shows_it(client, create_session):
