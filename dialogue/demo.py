@@ -130,6 +130,12 @@ def _plan(today: date) -> list[dict]:
              hours=("08:00", "10:00"), venue="Nhà văn hóa làng Klăh",
              topic="Chính sách người có công, bảo trợ xã hội.", chair="Ksor H’Nga",
              cancel="Trùng lịch kiểm tra của Đoàn công tác Tỉnh ủy; sẽ bố trí lại."),
+        dict(title="Đối thoại về cấp giấy chứng nhận quyền sử dụng đất khu dân cư phía Đông",
+             unit=("Phường An Khê", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=5),
+             hours=("08:00", "10:30"), venue="Nhà văn hóa tổ dân phố 3",
+             topic="Cấp giấy chứng nhận quyền sử dụng đất; đo đạc lại ranh giới thửa đất.",
+             chair="Đinh Văn Hùng",
+             postpone="Chờ kết quả đo đạc lại của Văn phòng Đăng ký đất đai."),
         dict(title="Đối thoại với Nhân dân các làng về quản lý, bảo vệ rừng",
              unit=("Xã Ia Grai", Era.Y2025, UnitLevel.COMMUNE), day=today + timedelta(days=30),
              hours=("08:00", "11:00"), venue="Nhà văn hóa làng Dơ Nâu",
@@ -193,6 +199,9 @@ def _create(spec: dict) -> DialogueSession:
     session, _warnings = sessions.schedule_session(details, by=ACTOR, status=status)
     if spec.get("held"):
         sessions.change_status(session, sessions.TRANSITIONS["hold"], reason="", by=ACTOR)
+    if spec.get("postpone"):
+        sessions.change_status(session, sessions.TRANSITIONS["postpone"], reason=spec["postpone"],
+                               by=ACTOR)
     if spec.get("cancel"):
         sessions.change_status(session, sessions.TRANSITIONS["cancel"], reason=spec["cancel"],
                                by=ACTOR)
