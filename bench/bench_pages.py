@@ -83,6 +83,10 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
+    name = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
+    if name and "test" not in name and "bench" not in name:
+        parser.error("DATABASE_URL must name a scratch database (its name containing 'test' "
+                     "or 'bench'): the benchmark drops everything in it.")
     results = {}
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:

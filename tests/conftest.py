@@ -30,7 +30,9 @@ Forms: CSRF is enabled. Take the token from the page the user would have seen wi
 """
 
 import contextvars
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -101,8 +103,32 @@ def _table_counts(tables) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    """``DATABASE_URL`` (normalised to psycopg 3) or a SQLite file in a temporary folder."""
-    return app_config.database_url(tmp_path_factory.mktemp("database"))
+    """``DATABASE_URL`` (normalised to psycopg 3) or a SQLite file in a temporary folder.
+
+    The suite drops everything in that database, so it refuses one whose name does not
+    say it is for tests: a shell where DATABASE_URL points at real data stays safe.
+    """
+    url = app_config.database_url(tmp_path_factory.mktemp("database"))
+    name = sa.make_url(url).database or ""
+    if os.environ.get("DATABASE_URL") and "test" not in name.rsplit("/", 1)[-1]:
+        pytest.exit(f"DATABASE_URL names the database {name!r}; the tests drop everything in "
+                    "it, so they only run on a database whose name contains 'test'.",
+                    returncode=2)
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile the English catalogue as `make` does, so a bare `pytest` sees it too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(dialogue.__file__).parent / "translations"
+    for po_path in folder.glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def test_the_test_reads_what_a_request_changed(client, create_official):
     official = create_official()
     token = form_token(client, "/officials/")
 
-    client.post(f"/officials/{official.id}/archive", data={"csrf_token": token})
+    client.post(f"/officials/{official.id}/archive", data={"csrf_token": token, "archived": "1"})
 
     assert official.archived_at is not None
 

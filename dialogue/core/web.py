@@ -1,7 +1,10 @@
 """What every page shares: language, error pages, date filters, pagination."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Flask,
+    abort,
     current_app,
     flash,
     has_request_context,
@@ -13,15 +16,20 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import db
+from .errors import StaleEdit, UserError
+from .forms import to_id
 from .time import format_date, format_datetime, format_time
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+#: Beyond this a page number is a typo or a probe, not a page anyone reads.
+MAX_PAGE = 10_000
 
 
 def select_locale() -> str:
@@ -31,11 +39,23 @@ def select_locale() -> str:
     return session.get("language") if session.get("language") in languages else languages[0]
 
 
-def get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
+def get_or_404(model, object_id):
+    object_id = to_id(object_id)
+    obj = db.session.get(model, object_id) if object_id else None
     if obj is None:
         raise NotFound()
     return obj
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string, or None when absent or not an id."""
+    return to_id(request.args.get(name))
+
+
+def paginate(statement, per_page: int):
+    """One page of ``statement``, the page number read from the query string."""
+    page = min(to_id(request.args.get("page")) or 1, MAX_PAGE)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def flash_warnings(warnings) -> None:
@@ -44,47 +64,9 @@ def flash_warnings(warnings) -> None:
 
 
 def current_actor() -> str:
-    """Who is acting, as recorded on the rows they touch."""
+    """Who is acting, as recorded on the rows they touch: until there are accounts, the
+    address the request came from."""
     return request.remote_addr or ""
-
-
-def _error_page(error: HTTPException):
-    return render_template("error.html", error=error), error.code
-
-
-def _csrf_error(error: CSRFError):
-    return render_template("error.html", error=error, message=_(
-        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy quay lại, tải lại trang và gửi lại.")), 400
-
-
-def set_language():
-    """Switch the interface language for this browser, then go back where the user was."""
-    language = request.form.get("language", "")
-    if language in current_app.config["LANGUAGES"]:
-        session["language"] = language
-    target = request.form.get("next", "")
-    # Only paths on this site: an absolute or scheme-relative URL would be an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    return redirect(target)
-
-
-def init_web(app: Flask) -> None:
-    app.add_url_rule("/language", "set_language", set_language, methods=["POST"])
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
-    app.register_error_handler(HTTPException, _error_page)
-    app.register_error_handler(CSRFError, _csrf_error)
-    app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_time, "time")
-    app.add_template_filter(format_datetime, "datetime")
-
-    @app.after_request
-    def _security_headers(response):
-        # Every script and style is a file served by the app: nothing inline, nothing remote.
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
 
 def run_operation(form, operation) -> tuple[bool, object]:
@@ -93,10 +75,6 @@ def run_operation(form, operation) -> tuple[bool, object]:
 
     Nothing is saved when the operation fails, and the form keeps what was typed.
     """
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from .errors import StaleEdit, UserError
-
     try:
         result = operation()
         db.session.commit()
@@ -114,3 +92,57 @@ def run_operation(form, operation) -> tuple[bool, object]:
     else:
         form.form_errors.append(error.message)
     return False, None
+
+
+def set_language():
+    """Switch the interface language for this browser, then go back where the user was."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+    return redirect(_local_path(request.form.get("next", "")))
+
+
+def _local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else the home page (no open redirect)."""
+    if not target.isprintable() or " " in target or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _refuse_nul_bytes():
+    # PostgreSQL refuses NUL in text; no user types one, so the request is refused whole.
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400, _("Dữ liệu gửi lên có ký tự không hợp lệ."))
+
+
+def _error_page(error: HTTPException):
+    return render_template("error.html", error=error), error.code
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("error.html", error=error, message=_(
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy quay lại, tải lại trang và gửi lại.")), 400
+
+
+def init_web(app: Flask) -> None:
+    app.add_url_rule("/language", "set_language", set_language, methods=["POST"])
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.before_request(_refuse_nul_bytes)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_time, "time")
+    app.add_template_filter(format_datetime, "datetime")
+
+    @app.after_request
+    def _security_headers(response):
+        # Every script and style is a file served by the app: nothing inline, nothing remote.
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

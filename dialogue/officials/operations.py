@@ -30,8 +30,9 @@ def update_official(official: Official, *, full_name: str, position: str, unit: 
 
 def archive_official(official: Official) -> None:
     """Take an official off the pickers; sessions they chaired still show them."""
-    official.archived_at = utcnow()
-    db.session.flush()
+    if official.archived_at is None:
+        official.archived_at = utcnow()
+        db.session.flush()
 
 
 def restore_official(official: Official) -> None:

@@ -1,8 +1,8 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.forms import submitted_version
-from ..core.web import get_or_404, run_operation
+from ..core.forms import resolve_pick, submitted_version
+from ..core.web import get_or_404, id_arg, paginate, run_operation
 from ..extensions import db
 from ..units.models import Unit
 from . import operations
@@ -12,22 +12,12 @@ from .models import Official
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
 
-def _unit_or_error(form: OfficialForm) -> Unit | None:
-    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
-    if unit is None:
-        form.unit_id.errors = [_("Hãy chọn đơn vị hành chính.")]
-    return unit
-
-
 @bp.route("/")
 def list_officials():
-    unit_id = request.args.get("unit_id", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id else None
+    unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
     show_archived = request.args.get("archived") == "1"
-    page = db.paginate(
-        operations.search_officials(request.args.get("q", "")[:100], unit=unit,
-                                    limit=None, include_archived=show_archived),
-        per_page=30, error_out=False)
+    page = paginate(operations.search_officials(request.args.get("q", "")[:100], unit=unit,
+                                                limit=None, include_archived=show_archived), 30)
     return render_template("officials/list.html", page=page, unit=unit,
                            show_archived=show_archived)
 
@@ -35,7 +25,8 @@ def list_officials():
 @bp.route("/new", methods=["GET", "POST"])
 def new_official():
     form = OfficialForm()
-    if form.validate_on_submit() and (unit := _unit_or_error(form)):
+    if form.validate_on_submit() and (
+            unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
         saved, official = run_operation(form, lambda: operations.add_official(
             form.full_name.data, form.position.data, unit))
         if saved:
@@ -50,7 +41,8 @@ def edit_official(official_id: int):
     form = OfficialForm(obj=official)
     if request.method == "GET":
         form.unit_label.data = official.unit.name
-    if form.validate_on_submit() and (unit := _unit_or_error(form)):
+    if form.validate_on_submit() and (
+            unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
         saved, _result = run_operation(form, lambda: operations.update_official(
             official, full_name=form.full_name.data, position=form.position.data, unit=unit,
             expected_version=submitted_version(form)))
@@ -62,8 +54,10 @@ def edit_official(official_id: int):
 
 @bp.route("/<int:official_id>/archive", methods=["POST"])
 def archive_official(official_id: int):
+    """Set whether the official has left; the form says which, so a repeated or stale click
+    cannot flip it back."""
     official = get_or_404(Official, official_id)
-    if official.archived_at is None:
+    if request.form.get("archived") == "1":
         operations.archive_official(official)
         flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.",
                 name=official.full_name), "success")
@@ -77,9 +71,9 @@ def archive_official(official_id: int):
 @bp.route("/search")
 def search():
     """Suggestions for the chair and secretary pickers, as JSON."""
-    unit_id = request.args.get("unit_id", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    # Chairs come from the session's unit or the units above it.
+    unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
+    # Officials anywhere in the session's province may chair or record it: provincial
+    # leaders chair commune dialogues, and neighbouring communes lend secretaries.
     scope = (unit.province or unit) if unit is not None else None
     officials = db.session.scalars(
         operations.search_officials(request.args.get("q", "")[:100], unit=scope))

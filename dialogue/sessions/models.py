@@ -112,6 +112,9 @@ class DialogueSession(TimestampMixin, db.Model):
     )
     #: Why the session was last postponed, cancelled or reopened.
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    #: When the current time and place were last made public (scheduled, moved, reopened):
+    #: the legal notice period is counted from it.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Rises on every change of time, place or status (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(default=0)
     #: Title, topic, venue and unit without diacritics, for text search.

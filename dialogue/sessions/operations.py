@@ -68,16 +68,24 @@ class SessionDetails:
     participants: list[tuple[str, ParticipantRole, str, str]] = field(default_factory=list)
 
 
-def _check_times_and_unit(unit: Unit, starts_at: datetime, ends_at: datetime) -> None:
+def _check_times_and_unit(unit: Unit, starts_at: datetime, ends_at: datetime,
+                          *, unit_field: str = "unit_id") -> None:
     if ends_at <= starts_at:
         raise SchedulingError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_time")
-    day = to_local(starts_at).date()
-    if not unit.is_valid_on(day):
-        raise SchedulingError(
-            _("%(unit)s không còn (hoặc chưa) là đơn vị hành chính vào ngày %(day)s. "
-              "Hãy chọn đơn vị hiện hành vào ngày đó.", unit=unit.name, day=format_date(day)),
-            field="unit_id",
-        )
+    for moment in (starts_at, ends_at):
+        day = to_local(moment).date()
+        if not unit.is_valid_on(day):
+            raise SchedulingError(
+                _("%(unit)s không còn (hoặc chưa) là đơn vị hành chính vào ngày %(day)s.",
+                  unit=unit.name, day=format_date(day)),
+                field=unit_field,
+            )
+
+
+def _place(session: DialogueSession) -> tuple:
+    """Where a session happens, as participants see it: a change raises the revision."""
+    return (session.unit_id, session.format, session.venue,
+            [(point.name, point.place) for point in session.connection_points])
 
 
 def _apply(session: DialogueSession, details: SessionDetails) -> None:
@@ -117,6 +125,8 @@ def schedule_session(
         raise ValueError(status)
     session = DialogueSession(status=status, created_by=by, updated_by=by, revision=0)
     _apply(session, details)
+    if status is SessionStatus.SCHEDULED:
+        session.announced_at = utcnow()
     db.session.add(session)
     db.session.flush()
     return session, scheduling_warnings(session)
@@ -131,9 +141,10 @@ def update_session(
         raise SchedulingError(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."))
     if (details.starts_at, details.ends_at) != (session.starts_at, session.ends_at):
         raise ValueError("times change through reschedule()")
-    old_venue = session.venue
+    old_place = _place(session)
     _apply(session, details)
-    if session.venue != old_venue:
+    db.session.flush()
+    if _place(session) != old_place:
         session.revision += 1
     session.updated_by = by
     db.session.flush()
@@ -159,7 +170,7 @@ def reschedule(
         )
     if not reason.strip():
         raise SchedulingError(_("Hãy ghi lý do dời lịch."), field="reason")
-    _check_times_and_unit(session.unit, starts_at, ends_at)
+    _check_times_and_unit(session.unit, starts_at, ends_at, unit_field="starts_on")
     venue = venue.strip()
     if (starts_at, ends_at, venue) == (session.starts_at, session.ends_at, session.venue):
         raise SchedulingError(_("Thời gian và địa điểm không thay đổi."), field="starts_on")
@@ -171,6 +182,8 @@ def reschedule(
     session.starts_at, session.ends_at, session.venue = starts_at, ends_at, venue
     if session.status is SessionStatus.POSTPONED:
         _set_status(session, SessionStatus.SCHEDULED, reason, by)
+    if session.status is SessionStatus.SCHEDULED:
+        session.announced_at = utcnow()
     session.revision += 1
     session.updated_by = by
     session.refresh_search_text()
@@ -200,7 +213,9 @@ TRANSITIONS = {t.name: t for t in [
 
 
 def available_transitions(session: DialogueSession) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if session.status in t.sources]
+    """What can be done to the session now (a session is confirmed held once it began)."""
+    return [t for t in TRANSITIONS.values() if session.status in t.sources
+            and (t.target is not SessionStatus.HELD or session.starts_at <= utcnow())]
 
 
 def change_status(
@@ -210,8 +225,8 @@ def change_status(
     reason: str,
     by: str,
     expected_version: int | None = None,
-) -> None:
-    """Announce, hold, postpone, cancel or reopen a session."""
+) -> list[SchedulingWarning]:
+    """Announce, hold, postpone, cancel or reopen a session; returns what to warn about."""
     check_version(session, expected_version)
     if session.status not in transition.sources:
         raise SchedulingError(
@@ -223,9 +238,12 @@ def change_status(
     if transition.target is SessionStatus.HELD and session.starts_at > utcnow():
         raise SchedulingError(_("Phiên chưa diễn ra: chỉ xác nhận đã tổ chức sau giờ bắt đầu."))
     _set_status(session, transition.target, reason, by)
+    if transition.target is SessionStatus.SCHEDULED:
+        session.announced_at = utcnow()
     session.revision += 1
     session.updated_by = by
     db.session.flush()
+    return scheduling_warnings(session) if transition.target is SessionStatus.SCHEDULED else []
 
 
 def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by: str) -> None:
@@ -240,7 +258,8 @@ def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by
 def _overlapping(session: DialogueSession) -> Select:
     return select(DialogueSession).where(
         DialogueSession.id != session.id,
-        DialogueSession.status != SessionStatus.CANCELLED,
+        # A postponed session no longer holds its old slot.
+        DialogueSession.status.not_in([SessionStatus.CANCELLED, SessionStatus.POSTPONED]),
         DialogueSession.starts_at < session.ends_at,
         DialogueSession.ends_at > session.starts_at,
     ).order_by(DialogueSession.starts_at)
@@ -270,9 +289,16 @@ def scheduling_warnings(
             warnings.append(SchedulingWarning("venue_busy", _(
                 "Địa điểm “%(venue)s” đã được dùng cho phiên “%(title)s” lúc %(when)s.",
                 venue=session.venue, title=other.title, when=format_datetime(other.starts_at))))
-    now = now or utcnow()
-    if session.status in MOVABLE and now < session.starts_at:
-        days_ahead = (to_local(session.starts_at).date() - to_local(now).date()).days
+    # Notice runs from when the time and place were announced; a draft is judged as if
+    # announced now, so the secretary knows before announcing it.
+    if session.status is SessionStatus.SCHEDULED and session.announced_at:
+        announced = session.announced_at
+    elif session.status is SessionStatus.DRAFT:
+        announced = now or utcnow()
+    else:
+        announced = None
+    if announced is not None and announced < session.starts_at:
+        days_ahead = (to_local(session.starts_at).date() - to_local(announced).date()).days
         if days_ahead < NOTICE_DAYS:
             when = (_("Phiên diễn ra ngay hôm nay") if days_ahead == 0 else
                     _("Chỉ còn %(days)d ngày đến phiên", days=days_ahead))

@@ -1,11 +1,19 @@
-from datetime import date, datetime
+import calendar as calendars
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.forms import submitted_version
+from ..core.forms import resolve_pick, submitted_version
 from ..core.time import local_to_utc, local_today, to_local
-from ..core.web import current_actor, flash_warnings, get_or_404, run_operation
+from ..core.web import (
+    current_actor,
+    flash_warnings,
+    get_or_404,
+    id_arg,
+    paginate,
+    run_operation,
+)
 from ..extensions import db
 from ..officials.models import Official
 from ..units.models import Unit, UnitLevel
@@ -25,25 +33,26 @@ def home():
 def _filter_from(form: SessionFilterForm) -> SessionFilter:
     """Read the filters; a filter that does not parse is shown as an error and ignored."""
     form.validate()
-    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+
+    def valid(field, convert):
+        return convert(field.data) if field.data and not field.errors else None
+
     return SessionFilter(
-        level=UnitLevel(form.level.data) if form.level.data and not form.level.errors else None,
-        unit=unit,
-        status=(SessionStatus(form.status.data)
-                if form.status.data and not form.status.errors else None),
-        kind=SessionKind(form.kind.data) if form.kind.data and not form.kind.errors else None,
+        level=valid(form.level, UnitLevel),
+        unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        status=valid(form.status, SessionStatus),
+        kind=valid(form.kind, SessionKind),
         date_from=form.date_from.data,
         date_to=form.date_to.data,
-        text=form.q.data or "",
+        text=valid(form.q, str) or "",
     )
 
 
 @bp.route("/sessions/")
 def list_sessions():
     form = SessionFilterForm(request.args)
-    criteria = _filter_from(form)
-    page = db.paginate(operations.filter_sessions(criteria),
-                       per_page=current_app.config["SESSIONS_PER_PAGE"], error_out=False)
+    page = paginate(operations.filter_sessions(_filter_from(form)),
+                    current_app.config["SESSIONS_PER_PAGE"])
     return render_template("sessions/list.html", form=form, page=page)
 
 
@@ -53,19 +62,13 @@ def calendar():
     today = local_today()
     year = request.args.get("year", type=int) or today.year
     month = request.args.get("month", type=int) or today.month
-    if not (1900 < year < 2200 and 1 <= month <= 12):
+    if not (1900 < year < 2100 and 1 <= month <= 12):
         abort(404)
-    criteria = _filter_from(form)
-    by_day = operations.sessions_in_month(criteria, year, month)
+    by_day = operations.sessions_in_month(_filter_from(form), year, month)
+    weeks = calendars.Calendar(firstweekday=calendars.MONDAY).monthdatescalendar(year, month)
     return render_template("sessions/calendar.html", form=form, year=year, month=month,
-                           by_day=by_day, today=today, weeks=_month_weeks(year, month),
+                           by_day=by_day, today=today, weeks=weeks,
                            statuses=list(SessionStatus))
-
-
-def _month_weeks(year: int, month: int) -> list[list[date]]:
-    import calendar as cal
-
-    return cal.Calendar(firstweekday=0).monthdatescalendar(year, month)
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -85,28 +88,19 @@ def _times(form) -> tuple[datetime, datetime]:
             local_to_utc(ends_on, form.ends_time.data))
 
 
-def _pick(model, object_id, field, message):
-    if object_id is None:
-        return None
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        field.errors = [*field.errors, message]
-    return obj
-
-
-def _details(form: SessionForm, starts_at: datetime, ends_at: datetime) -> SessionDetails | None:
+def _details(form: SessionForm, starts_at: datetime, ends_at: datetime,
+             venue: str) -> SessionDetails | None:
     """The form's content as operation input, or None when a picked id does not exist."""
-    unit = _pick(Unit, form.unit_id.data, form.unit_id, _("Hãy chọn đơn vị hành chính."))
-    chair = _pick(Official, form.chair_id.data, form.chair_id, _("Hãy chọn từ danh sách gợi ý."))
-    secretary = _pick(Official, form.secretary_id.data, form.secretary_id,
-                      _("Hãy chọn từ danh sách gợi ý."))
+    unit = resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))
+    chair = resolve_pick(form.chair_id, Official, _("Hãy chọn từ danh sách gợi ý."))
+    secretary = resolve_pick(form.secretary_id, Official, _("Hãy chọn từ danh sách gợi ý."))
     if unit is None or (form.chair_id.data and chair is None) or (
             form.secretary_id.data and secretary is None):
         return None
     return SessionDetails(
         title=form.title.data, unit=unit, kind=SessionKind(form.kind.data),
         format=SessionFormat(form.format.data), starts_at=starts_at, ends_at=ends_at,
-        venue=form.venue.data or "", topic=form.topic.data or "", agenda=form.agenda.data or "",
+        venue=venue, topic=form.topic.data or "", agenda=form.agenda.data or "",
         chair=chair, chair_name=form.chair_name.data or "",
         secretary=secretary, secretary_name=form.secretary_name.data or "",
         is_public=form.is_public.data,
@@ -118,15 +112,20 @@ def _details(form: SessionForm, starts_at: datetime, ends_at: datetime) -> Sessi
     )
 
 
+def _render_form(form, session):
+    return render_template("sessions/form.html", form=form, session=session,
+                           notice_days=operations.NOTICE_DAYS)
+
+
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def new_session():
     form = SessionForm()
-    unit_id = request.args.get("unit_id", type=int)
-    if request.method == "GET" and unit_id and (unit := db.session.get(Unit, unit_id)):
+    unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
+    if request.method == "GET" and unit is not None:
         form.unit_id.data, form.unit_label.data = unit.id, unit.name
     if form.validate_on_submit():
         starts_at, ends_at = _times(form)
-        details = _details(form, starts_at, ends_at)
+        details = _details(form, starts_at, ends_at, form.venue.data or "")
         status = (SessionStatus.DRAFT if "save_draft" in request.form
                   else SessionStatus.SCHEDULED)
         saved, result = (False, None) if details is None else run_operation(
@@ -138,30 +137,25 @@ def new_session():
                   else _("Đã lưu dự thảo “%(title)s”.", title=session.title), "success")
             flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=None,
-                           notice_days=operations.NOTICE_DAYS)
-
-
-def _fill_labels(form, session: DialogueSession) -> None:
-    form.unit_label.data = session.unit.name
-    form.chair_label.data = session.chair.full_name if session.chair else ""
-    form.secretary_label.data = session.secretary.full_name if session.secretary else ""
+    return _render_form(form, None)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
     session = get_or_404(DialogueSession, session_id)
-    if session.is_closed:
+    if request.method == "GET" and session.is_closed:
         flash(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."), "error")
         return redirect(url_for(".show_session", session_id=session.id))
     form = EditSessionForm(obj=session)
     if request.method == "GET":
-        _fill_labels(form, session)
+        form.unit_label.data = session.unit.name
+        form.chair_label.data = session.chair.full_name if session.chair else ""
+        form.secretary_label.data = session.secretary.full_name if session.secretary else ""
         # One blank row each, so a point or a guest can be added without JavaScript.
         form.connection_points.append_entry()
         form.participants.append_entry()
     if form.validate_on_submit():
-        details = _details(form, session.starts_at, session.ends_at)
+        details = _details(form, session.starts_at, session.ends_at, session.venue)
         saved, warnings = (False, None) if details is None else run_operation(
             form, lambda: operations.update_session(
                 session, details, by=current_actor(), expected_version=submitted_version(form)))
@@ -169,13 +163,16 @@ def edit_session(session_id: int):
             flash(_("Đã lưu thay đổi."), "success")
             flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=session,
-                           notice_days=operations.NOTICE_DAYS)
+    return _render_form(form, session)
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
 def reschedule_session(session_id: int):
     session = get_or_404(DialogueSession, session_id)
+    if request.method == "GET" and session.status not in operations.MOVABLE:
+        flash(_("Phiên ở trạng thái “%(status)s” không thể dời lịch; hãy mở lại trước.",
+                status=session.status.label), "error")
+        return redirect(url_for(".show_session", session_id=session.id))
     form = RescheduleForm()
     if request.method == "GET":
         starts, ends = to_local(session.starts_at), to_local(session.ends_at)
@@ -202,15 +199,20 @@ def reschedule_session(session_id: int):
 def change_status(session_id: int, action: str):
     session = get_or_404(DialogueSession, session_id)
     transition = operations.TRANSITIONS[action]
+    if request.method == "GET" and transition not in operations.available_transitions(session):
+        flash(_("Không thể “%(action)s” lúc này: phiên đang ở trạng thái “%(status)s”.",
+                action=transition.label, status=session.status.label), "error")
+        return redirect(url_for(".show_session", session_id=session.id))
     form = StatusForm()
     if request.method == "GET":
         form.version.data = str(session.version)
     if form.validate_on_submit():
-        done, _result = run_operation(form, lambda: operations.change_status(
+        done, warnings = run_operation(form, lambda: operations.change_status(
             session, transition, reason=form.reason.data or "", by=current_actor(),
             expected_version=submitted_version(form)))
         if done:
             flash(_("Trạng thái mới: %(status)s.", status=session.status.label), "success")
+            flash_warnings(warnings)
             return redirect(url_for(".show_session", session_id=session.id))
     return render_template("sessions/status.html", form=form, session=session,
                            transition=transition)

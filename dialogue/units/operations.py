@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.text import fold, like_pattern
@@ -137,6 +137,24 @@ def _link_successions(units: dict) -> int:
         created += 1
     db.session.flush()
     return created
+
+
+def browse_units(era: Era, level: UnitLevel | None, query: str) -> Select:
+    """The units list: an era's provinces, or what matches the query, provinces first."""
+    statement = select(Unit).where(Unit.era == era).options(
+        selectinload(Unit.parent).selectinload(Unit.parent))
+    if level is not None:
+        statement = statement.where(Unit.level == level)
+    if fold(query):
+        statement = statement.where(Unit.name_folded.like(like_pattern(query), escape="\\"))
+    elif level is None:
+        statement = statement.where(Unit.level == UnitLevel.PROVINCE)
+    return statement.order_by(level_order(), Unit.name_folded)
+
+
+def unit_counts() -> dict[Era, int]:
+    return {row.era: row.total for row in db.session.execute(
+        select(Unit.era, func.count().label("total")).group_by(Unit.era))}
 
 
 def search_units(

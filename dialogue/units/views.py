@@ -1,14 +1,10 @@
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from ..core.text import like_pattern
 from ..core.time import parse_date
-from ..core.web import get_or_404
-from ..extensions import db
+from ..core.web import get_or_404, paginate
 from .models import Era, Unit, UnitLevel
-from .operations import search_units
+from .operations import browse_units, search_units, unit_counts
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -25,21 +21,10 @@ def _enum_arg(name, enum_class):
 def list_units():
     era = _enum_arg("era", Era) or Era.Y2025
     level = _enum_arg("level", UnitLevel)
-    query = request.args.get("q", "").strip()
-    statement = select(Unit).where(Unit.era == era).options(
-        selectinload(Unit.parent).selectinload(Unit.parent))
-    if level is not None:
-        statement = statement.where(Unit.level == level)
-    if query:
-        statement = statement.where(Unit.name_folded.like(like_pattern(query), escape="\\"))
-    elif level is None:
-        statement = statement.where(Unit.level == UnitLevel.PROVINCE)
-    page = db.paginate(statement.order_by(Unit.level, Unit.name_folded), per_page=50,
-                       error_out=False)
-    counts = {row.era: row.total for row in db.session.execute(
-        select(Unit.era, func.count().label("total")).group_by(Unit.era))}
-    return render_template("units/list.html", page=page, era=era, level=level, query=query,
-                           counts=counts, eras=list(Era), levels=list(UnitLevel))
+    query = request.args.get("q", "").strip()[:100]
+    return render_template("units/list.html", page=paginate(browse_units(era, level, query), 50),
+                           era=era, level=level, query=query, counts=unit_counts(),
+                           eras=list(Era), levels=list(UnitLevel))
 
 
 @bp.route("/<int:unit_id>")

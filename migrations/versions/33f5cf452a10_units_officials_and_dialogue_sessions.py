@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'scheduled', 'held', 'postponed', 'cancelled', name='sessionstatus', native_enum=False, length=24), nullable=False),
     sa.Column('status_reason', sa.Text(), nullable=False),
+    sa.Column('announced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_by', sa.String(length=120), nullable=False),

@@ -44,3 +44,30 @@ def test_a_method_not_allowed_is_explained_not_crashed(client):
     response = client.post("/sessions/", data={})
     assert response.status_code in (400, 405)
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_language_switch_refuses_disguised_off_site_targets(client):
+    token = form_token(client, "/sessions/")
+    for target in ["/\t/example.org", "/ /example.org", "https:/example.org", "/\x7f/x"]:
+        response = client.post("/language", data={"csrf_token": token, "language": "vi",
+                                                  "next": target})
+        assert response.headers["Location"] == "/", repr(target)
+
+
+BIG = "9" * 25
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(client):
+    for url in [f"/sessions/{BIG}", f"/sessions/{2**31}/edit", f"/units/{BIG}",
+                f"/officials/{BIG}/edit"]:
+        assert client.get(url).status_code == 404, url
+    for url in [f"/sessions/?unit_id={BIG}", f"/sessions/?page={BIG}", f"/units/?page={BIG}",
+                f"/officials/?unit_id={BIG}&page={BIG}", f"/officials/search?unit_id={BIG}",
+                f"/sessions/new?unit_id={BIG}", "/sessions/?unit_id=²"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_nul_byte_is_refused_in_vietnamese_not_crashed(client):
+    response = client.get("/sessions/?q=a%00b")
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.get_data(as_text=True)

@@ -55,7 +55,10 @@ def test_an_official_who_left_disappears_from_the_chair_picker(client, create_of
             f"/officials/search?q=nguyen thai&unit_id={commune.id}").get_json()]
 
     assert suggested() == ["Nguyễn Thái Bình"]  # province officials can chair commune sessions
-    url = "/officials/"
-    client.post(f"/officials/{official.id}/archive", data={"csrf_token": form_token(client, url)})
+    token = form_token(client, "/officials/")
+    client.post(f"/officials/{official.id}/archive", data={"csrf_token": token, "archived": "1"})
+    assert suggested() == []
+    # A second click from a page opened before the first one does not bring them back.
+    client.post(f"/officials/{official.id}/archive", data={"csrf_token": token, "archived": "1"})
     assert suggested() == []
     assert "Nguyễn Thái Bình" in client.get("/officials/?archived=1").get_data(as_text=True)

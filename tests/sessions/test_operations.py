@@ -237,15 +237,16 @@ def test_cancelled_sessions_do_not_block_the_chair_or_the_venue(details, luong,
     assert session.status is S.SCHEDULED
 
 
-@pytest.mark.parametrize(("now", "days"), [
+@pytest.mark.parametrize(("announced", "days"), [
     ("2026-03-01 08:00", 1),
     ("2026-02-24 08:00", 6),
     ("2026-02-24 06:00", 6),  # still 23/02 in UTC: the days are counted in Vietnam
 ])
-def test_less_than_seven_days_notice_is_warned_about(create_session, now, days):
+def test_less_than_seven_days_notice_is_warned_about(create_session, announced, days):
     session = create_session(starts_at=at("2026-03-02 08:00"))
+    session.announced_at = at(announced)
 
-    warnings = scheduling_warnings(session, now=at(now))
+    warnings = scheduling_warnings(session)
 
     assert _codes(warnings) == ["short_notice"]
     assert f"Chỉ còn {days} ngày đến phiên" in warnings[0].message
@@ -253,19 +254,39 @@ def test_less_than_seven_days_notice_is_warned_about(create_session, now, days):
 
 def test_a_session_announced_the_same_day_says_so(create_session):
     session = create_session(starts_at=at("2026-03-02 15:00"))
-    [warning] = scheduling_warnings(session, now=at("2026-03-02 07:00"))
+    session.announced_at = at("2026-03-02 07:00")
+    [warning] = scheduling_warnings(session)
     assert warning.message.startswith("Phiên diễn ra ngay hôm nay: luật yêu cầu")
 
 
-@pytest.mark.parametrize("now", ["2026-02-23 08:00", "2026-02-23 23:30", "2026-01-15 08:00"])
-def test_seven_days_notice_or_more_raises_no_warning(create_session, now):
+@pytest.mark.parametrize("announced", ["2026-02-23 08:00", "2026-02-23 23:30", "2026-01-15 08:00"])
+def test_seven_days_notice_or_more_raises_no_warning(create_session, announced):
     session = create_session(starts_at=at("2026-03-02 08:00"))
-    assert scheduling_warnings(session, now=at(now)) == []
+    session.announced_at = at(announced)
+    assert scheduling_warnings(session) == []
+
+
+def test_a_session_announced_in_time_is_not_warned_about_in_its_last_week(details):
+    session, warnings = schedule_session(details(starts_at=_future(30)), by=SECRETARY)
+    assert warnings == []
+    # Three weeks later the session is 9 days away: notice was given when it was announced.
+    session.announced_at -= timedelta(days=21)
+    session.starts_at -= timedelta(days=21)
+    session.ends_at -= timedelta(days=21)
+    assert scheduling_warnings(session) == []
+
+
+def test_announcing_a_draft_late_is_warned_about_when_announced(details):
+    draft, _ = schedule_session(details(starts_at=_future(3)), by=SECRETARY, status=S.DRAFT)
+    warnings = change_status(draft, TRANSITIONS["announce"], reason="", by=SECRETARY)
+    assert _codes(warnings) == ["short_notice"]
+    assert draft.announced_at is not None
 
 
 def test_notice_is_not_warned_about_once_the_session_has_started(create_session):
     session = create_session(starts_at=at("2026-03-02 08:00"))
-    assert scheduling_warnings(session, now=at("2026-03-02 09:00")) == []
+    session.announced_at = at("2026-03-02 09:00")
+    assert scheduling_warnings(session) == []
 
 
 def test_a_draft_planned_too_late_is_warned_about_too(create_session):

@@ -103,6 +103,8 @@ def test_bad_input_is_explained_beside_each_field_and_nothing_typed_is_lost(clie
         "Hãy nhập tên hội nghị đối thoại.",
         "Ngày phải có dạng dd/mm/yyyy, ví dụ 02/03/2026.",
         "Giờ phải có dạng HH:MM, ví dụ 08:00.",
+        # A row with an e-mail but no name would be dropped: the user is asked for the name.
+        "Hãy nhập tên, hoặc xóa cả dòng.",
         "Địa chỉ thư điện tử không hợp lệ.",
     ]
     page = response.get_data(as_text=True)
@@ -167,18 +169,65 @@ def test_a_stale_edit_is_refused_and_overwrites_nothing(client, create_session):
     assert session.venue == "Hội trường UBND phường An Khê"
 
 
-def test_editing_the_venue_raises_the_calendar_revision(client, create_session):
-    session = create_session()
+def edit(client, session, **overrides):
     url = f"/sessions/{session.id}/edit"
-    response = client.post(url, data={
+    return client.post(url, data={
         "csrf_token": form_token(client, url), "version": str(session.version),
         "title": session.title, "unit_id": str(session.unit_id), "kind": "periodic",
-        "format": "hybrid", "venue": "Hội trường UBND phường Pleiku",
+        "format": session.format.value, **overrides,
     })
+
+
+def test_editing_the_connection_points_raises_the_calendar_revision(client, create_session):
+    session = create_session()
+    response = edit(client, session, format="hybrid", **{
+        "connection_points-0-name": "Điểm cầu phường An Khê",
+        "connection_points-0-place": "UBND phường An Khê"})
     assert response.status_code == 302
     db.session.refresh(session)
-    assert session.venue == "Hội trường UBND phường Pleiku"
+    assert [p.name for p in session.connection_points] == ["Điểm cầu phường An Khê"]
     assert session.revision == 1
+
+
+def test_editing_only_the_topic_keeps_the_calendar_revision(client, create_session):
+    session = create_session()
+    edit(client, session, topic="Cấp giấy chứng nhận quyền sử dụng đất")
+    db.session.refresh(session)
+    assert session.topic == "Cấp giấy chứng nhận quyền sử dụng đất"
+    assert session.revision == 0
+
+
+def test_the_venue_changes_only_through_a_reschedule_with_a_reason(client, create_session):
+    session = create_session()
+    edit(client, session, venue="Nơi khác")
+    db.session.refresh(session)
+    assert session.venue == "Hội trường Tỉnh ủy Gia Lai, 17 Trần Hưng Đạo, Pleiku"
+
+    reschedule(client, session, starts_on="02/03/2026", starts_time="08:00", ends_time="11:00",
+               venue="Hội trường UBND phường Pleiku", reason="Hội trường Tỉnh ủy đang sửa chữa")
+    db.session.refresh(session)
+    assert session.venue == "Hội trường UBND phường Pleiku"
+    assert session.reschedules[-1].old_venue.startswith("Hội trường Tỉnh ủy")
+    assert session.revision == 1
+
+
+def test_an_edit_posted_after_someone_cancelled_keeps_the_text_and_explains(client,
+                                                                          create_session):
+    session = create_session()
+    url = f"/sessions/{session.id}/edit"
+    token = form_token(client, url)
+    version = session.version
+    from dialogue.sessions.operations import TRANSITIONS, change_status
+
+    change_status(session, TRANSITIONS["cancel"], reason="Mưa bão", by="Văn phòng")
+    db.session.commit()
+    response = client.post(url, data={
+        "csrf_token": token, "version": str(version), "title": "Tên mới gõ dở",
+        "unit_id": str(session.unit_id), "kind": "periodic", "format": "in_person"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Tên mới gõ dở"' in page
+    assert "Bản ghi vừa được người khác cập nhật" in page
 
 
 def reschedule(client, session, *, follow_redirects=False, **overrides):
@@ -210,8 +259,9 @@ def test_reschedule_without_reason_is_refused_beside_the_reason(client, create_s
 
 def test_a_cancelled_session_must_be_reopened_before_it_is_moved(client, create_session):
     session = create_session(status=SessionStatus.CANCELLED, reason="Mưa bão")
-    response = reschedule(client, session, reason="Bố trí lại")
+    response = client.get(f"/sessions/{session.id}/reschedule", follow_redirects=True)
     assert "không thể dời lịch; hãy mở lại trước" in response.get_data(as_text=True)
+    assert "Dời lịch, đổi địa điểm" not in response.get_data(as_text=True)
 
     reopen = f"/sessions/{session.id}/reopen"
     client.post(reopen, data={"csrf_token": form_token(client, reopen),
@@ -315,3 +365,44 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_data(client, create_se
     large = {url: queries(url) for url in small}
     assert large == small
     assert queries(f"/sessions/{last.id}") == queries(f"/sessions/{last.id - 5}")
+
+
+def test_dates_outside_any_sensible_year_are_refused_in_vietnamese(client, unit):
+    for typed in ["01/01/0001", "31/12/9999"]:
+        response = client.post("/sessions/new", data=new_session_form(
+            client, unit("Xã Ia Grai"), starts_on=typed, starts_time="00:00"))
+        assert errors(response) == ["Năm phải từ 1900 đến 2100."], typed
+    assert client.get("/sessions/?date_from=01/01/0001&date_to=31/12/9999").status_code == 200
+
+
+def test_forged_rows_and_ids_never_crash_the_form(client, unit):
+    data = new_session_form(client, unit("Xã Ia Grai"), **{
+        "participants-²-full_name": "Ksor H’Nga", "chair_id": "9" * 25,
+        "connection_points-99999999999-name": "Điểm cầu"})
+    response = client.post("/sessions/new", data=data)
+    assert response.status_code == 200
+    assert "Hãy chọn từ danh sách gợi ý." in errors(response)
+
+
+def test_a_form_without_its_version_is_treated_as_stale(client, create_session):
+    session = create_session(topic="Chủ đề ban đầu")
+    response = edit(client, session, version="", topic="Chủ đề mới")
+    assert "Bản ghi vừa được người khác cập nhật" in response.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.topic == "Chủ đề ban đầu"
+
+
+def test_a_guest_chair_and_a_picked_chair_together_are_refused(client, unit, create_official):
+    chair = create_official()
+    response = client.post("/sessions/new", data=new_session_form(
+        client, unit("Xã Ia Grai"), chair_id=str(chair.id), chair_name="Khách mời"))
+    assert errors(response) == [
+        "Đã chọn cán bộ ở ô trên: để trống ô này, hoặc xóa lựa chọn ở ô trên."]
+
+
+def test_hold_is_not_offered_before_the_session_begins(client, create_session, at):
+    session = create_session(starts_at=at("2099-03-02 08:00"))
+    page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Xác nhận đã tổ chức" not in page
+    response = client.get(f"/sessions/{session.id}/hold")
+    assert response.status_code == 302
