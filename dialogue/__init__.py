@@ -28,14 +28,20 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
+    from .accounts.views import bp as accounts_bp
+    from .accounts.views import init_accounts
+    from .audit.views import bp as audit_bp
+    from .audit.views import init_audit
     from .cli import register_commands
     from .officials.views import bp as officials_bp
+    from .sessions.public_views import bp as public_bp
     from .sessions.views import bp as sessions_bp
     from .units.views import bp as units_bp
 
-    app.register_blueprint(units_bp)
-    app.register_blueprint(officials_bp)
-    app.register_blueprint(sessions_bp)
+    for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp):
+        app.register_blueprint(blueprint)
+    init_accounts(app)
+    init_audit(app)
     init_web(app)
     register_commands(app)
     return app

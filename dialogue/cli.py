@@ -4,6 +4,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .accounts.models import Role
 from .extensions import db
 from .units.models import Era, UnitLevel
 
@@ -56,6 +57,52 @@ def seed_demo_command(force: bool) -> None:
     seed_demo(force=force, echo=click.echo, progress=progress_bar)
 
 
+users_cli = AppGroup("users", help="Tài khoản.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--unit", "unit_code", type=int, default=None,
+              help="Official code of the unit (optional for admin: the whole country).")
+@click.option("--era", type=click.Choice(["2025", "legacy"]), default="2025", show_default=True)
+@click.option("--level", type=click.Choice([level.value for level in UnitLevel]), default=None,
+              help="Needed only when a legacy code names units at several levels.")
+@click.option("--full-name", default=None, help="Defaults to the username.")
+@click.option("--email", default="")
+@click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
+def create_user_command(username, role, unit_code, era, level, full_name, email, password):
+    """Create an account with a role on a unit; the password is asked without echo."""
+    from sqlalchemy import select
+
+    from .accounts.operations import create_user
+    from .core.errors import UserError
+    from .units.models import Unit
+
+    unit = None
+    if unit_code is not None:
+        statement = select(Unit).where(Unit.era == Era(era), Unit.code == unit_code)
+        if level:
+            statement = statement.where(Unit.level == UnitLevel(level))
+        units = db.session.scalars(statement).all()
+        if len(units) != 1:
+            raise click.UsageError(
+                f"Mã đơn vị {unit_code} ({era}) khớp {len(units)} đơn vị; "
+                "hãy nạp danh mục (units import) hoặc thêm --level.")
+        unit = units[0]
+    elif role != Role.ADMIN.value:
+        raise click.UsageError("Vai trò này cần --unit.")
+    try:
+        user = create_user(username, full_name or username, password, email=email,
+                           roles=[(Role(role), unit)])
+    except UserError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Đã tạo {user.username}: {Role(role).label} — "
+               f"{unit.name if unit else 'toàn quốc'}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(units_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)

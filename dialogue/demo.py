@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from .accounts.models import Role, User
+from .accounts.operations import create_user, find_user
 from .core.time import local_to_utc, local_today
 from .extensions import db
 from .officials.models import Official
@@ -17,9 +19,20 @@ from .sessions.models import DialogueSession, ParticipantRole, SessionFormat, Se
 from .units.models import Era, Unit, UnitLevel
 from .units.operations import import_units
 
-ACTOR = "seed-demo"
 GIA_LAI_2025 = 52
 GIA_LAI_LEGACY = 64
+
+#: Demo only: README lists these; a real installation creates its own with
+#: `flask --app dialogue users create`.
+DEMO_PASSWORD = "demo-2026"
+# username -> (full name, role, unit name or None for the whole country, official's name)
+DEMO_ACCOUNTS = {
+    "admin": ("Quản trị hệ thống", Role.ADMIN, None, None),
+    "thuky.tinh": ("Trần Thị Minh Thư", Role.SECRETARY, "Tỉnh Gia Lai", None),
+    "thuky.xa": ("Nguyễn Thị Hồng Nhung", Role.SECRETARY, "Xã Ia Grai", "Nguyễn Thị Hồng Nhung"),
+    "lanhdao": ("Phạm Thị Tố Hải", Role.LEADER, "Tỉnh Gia Lai", "Phạm Thị Tố Hải"),
+    "xem": ("Đoàn kiểm tra Ban Dân vận", Role.VIEWER, "Tỉnh Gia Lai", None),
+}
 
 # (unit name, era, level) -> officials as (name, position)
 OFFICIALS = {
@@ -162,15 +175,23 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
         import_units([Era.LEGACY, Era.Y2025], progress=progress("Nạp đơn vị hành chính"))
         db.session.commit()
 
+    admin = find_user("admin") or create_user(
+        "admin", "Quản trị hệ thống", DEMO_PASSWORD, roles=[(Role.ADMIN, None)])
     for (unit_name, era, level), people in OFFICIALS.items():
         unit = _unit(unit_name, era, level)
         for full_name, position in people:
             if _official(full_name) is None:
-                add_official(full_name, position, unit)
+                add_official(full_name, position, unit, by=admin)
+    for username, (full_name, role, unit_name, official_name) in DEMO_ACCOUNTS.items():
+        if find_user(username) is None:
+            unit = _unit(unit_name, Era.Y2025, _LEVELS[unit_name]) if unit_name else None
+            create_user(username, full_name, DEMO_PASSWORD, roles=[(role, unit)], by=admin,
+                        official=_official(official_name) if official_name else None)
 
+    secretary = find_user("thuky.tinh")
     created = []
     for spec in progress("Tạo phiên đối thoại")(_plan(local_today())):
-        created.append(_create(spec))
+        created.append(_create(spec, by=secretary))
     db.session.commit()
 
     echo(f"Đã tạo {db.session.scalar(select(func.count()).select_from(Official))} cán bộ và "
@@ -178,9 +199,15 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
     for session in created:
         echo(f"  {session.local_date:%d/%m/%Y}  {session.status.label:<14} "
              f"{session.unit_name}: {session.title}")
+    echo(f"Tài khoản thử (chỉ dùng cho bản demo), mật khẩu {DEMO_PASSWORD}:")
+    for username, (full_name, role, unit_name, _official_name) in DEMO_ACCOUNTS.items():
+        echo(f"  {username:<11} {role.label} — {unit_name or 'toàn quốc'} ({full_name})")
 
 
-def _create(spec: dict) -> DialogueSession:
+_LEVELS = {"Tỉnh Gia Lai": UnitLevel.PROVINCE, "Xã Ia Grai": UnitLevel.COMMUNE}
+
+
+def _create(spec: dict, *, by: User) -> DialogueSession:
     starts_at, ends_at = _at(spec["day"], *spec["hours"])
     chair = _official(spec["chair"])
     secretary = _official(spec["secretary"]) if spec.get("secretary") else None
@@ -196,13 +223,13 @@ def _create(spec: dict) -> DialogueSession:
     )
     status = (sessions.SessionStatus.DRAFT if spec.get("draft")
               else sessions.SessionStatus.SCHEDULED)
-    session, _warnings = sessions.schedule_session(details, by=ACTOR, status=status)
+    session, _warnings = sessions.schedule_session(details, by=by, status=status)
     if spec.get("held"):
-        sessions.change_status(session, sessions.TRANSITIONS["hold"], reason="", by=ACTOR)
+        sessions.change_status(session, sessions.TRANSITIONS["hold"], reason="", by=by)
     if spec.get("postpone"):
         sessions.change_status(session, sessions.TRANSITIONS["postpone"], reason=spec["postpone"],
-                               by=ACTOR)
+                               by=by)
     if spec.get("cancel"):
         sessions.change_status(session, sessions.TRANSITIONS["cancel"], reason=spec["cancel"],
-                               by=ACTOR)
+                               by=by)
     return session

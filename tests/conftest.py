@@ -42,6 +42,9 @@ from sqlalchemy.orm import aliased
 
 import dialogue
 from dialogue import config as app_config
+from dialogue.accounts.models import Role, User
+from dialogue.accounts.operations import create_user as create_account
+from dialogue.accounts.operations import find_user
 from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.officials.operations import add_official
@@ -57,12 +60,14 @@ from dialogue.units.operations import import_units
 
 from .database import migrate, reset_schema
 from .helpers import at as _at
+from .helpers import log_in
 
 #: Loaded once per test session and never emptied between tests.
 UNIT_TABLES = frozenset({"units", "unit_successions"})
 #: The 2025 province the suite is built around.
 GIA_LAI = 52
-ACTOR = "Văn phòng Tỉnh ủy Gia Lai"
+#: The password of every account the tests create.
+PASSWORD = "mat-khau-thu-2026"
 SECRET_KEY = "tests-only-secret-key"
 
 
@@ -168,9 +173,54 @@ def _database(app, _unit_counts):
 
 
 @pytest.fixture
-def client(app) -> IsolatedClient:
-    """A browser-like client of the app (cookies kept between requests)."""
+def client(app, secretary) -> IsolatedClient:
+    """A browser-like client signed in as the provincial secretary of Gia Lai (the role most
+    pages are for); ``anonymous`` is one nobody signed in to."""
+    client = app.test_client()
+    log_in(client, secretary.username, PASSWORD)
+    return client
+
+
+@pytest.fixture
+def anonymous(app) -> IsolatedClient:
+    """A browser-like client nobody has signed in to."""
     return app.test_client()
+
+
+@pytest.fixture
+def create_user(unit):
+    """``create_user(username, role=Role.SECRETARY, unit="Tỉnh Gia Lai", **overrides)``: an
+    account with one role, committed, password ``PASSWORD``; the same username twice gives
+    the same account. ``unit`` may be a Unit, a 2025 unit's name, or None (administrator of
+    the whole country)."""
+
+    def create(username: str, role: Role = Role.SECRETARY,
+               unit: Unit | str | None = "Tỉnh Gia Lai", *, full_name: str | None = None,
+               official: Official | None = None) -> User:
+        existing = find_user(username)
+        if existing is not None:
+            return existing
+        if isinstance(unit, str):
+            unit = find_unit(unit)
+        user = create_account(username, full_name or username, PASSWORD, roles=[(role, unit)],
+                              official=official)
+        db.session.commit()
+        return user
+
+    find_unit = unit
+    return create
+
+
+@pytest.fixture
+def secretary(create_user) -> User:
+    """thuky.tinh: secretary of the 2025 Tỉnh Gia Lai (and so of its legacy predecessors)."""
+    return create_user("thuky.tinh", Role.SECRETARY, "Tỉnh Gia Lai",
+                       full_name="Trần Thị Minh Thư")
+
+
+@pytest.fixture
+def admin(create_user) -> User:
+    return create_user("admin", Role.ADMIN, None, full_name="Quản trị hệ thống")
 
 
 @pytest.fixture(scope="session")
@@ -232,7 +282,7 @@ def unit():
 
 
 @pytest.fixture
-def create_official(unit):
+def create_official(unit, secretary):
     """``create_official(**overrides)``: an official, committed.
 
     Defaults: Nguyễn Ngọc Lương, Phó Bí thư Tỉnh ủy, of the 2025 Tỉnh Gia Lai. ``unit`` may
@@ -243,7 +293,7 @@ def create_official(unit):
                unit: Unit | str = "Tỉnh Gia Lai") -> Official:
         if isinstance(unit, str):
             unit = find_unit(unit)
-        official = add_official(full_name, position, unit)
+        official = add_official(full_name, position, unit, by=secretary)
         db.session.commit()
         return official
 
@@ -252,19 +302,21 @@ def create_official(unit):
 
 
 @pytest.fixture
-def create_session(unit):
+def create_session(unit, secretary):
     """``create_session(**overrides)``: a session scheduled through ``schedule_session``,
     committed.
 
     Overrides are :class:`SessionDetails` fields (``unit`` may be a Unit or the name of a
     2025 unit; ``ends_at`` defaults to three hours after ``starts_at``) plus ``status``
     (any status: held, postponed and cancelled are reached through their transitions, with
-    ``reason``) and ``by``. Defaults: a periodic in-person dialogue of the 2025 Tỉnh Gia Lai
-    at 08:00–11:00 on 02/03/2026, Vietnam time, scheduled.
+    ``reason``) and ``by`` (a User; the provincial secretary by default). Defaults: a
+    periodic in-person dialogue of the 2025 Tỉnh Gia Lai at 08:00–11:00 on 02/03/2026,
+    Vietnam time, scheduled.
     """
 
     def create(*, status: SessionStatus = SessionStatus.SCHEDULED,
-               reason: str = "Trùng lịch kỳ họp HĐND tỉnh", by: str = ACTOR, **overrides):
+               reason: str = "Trùng lịch kỳ họp HĐND tỉnh", by: User | None = None, **overrides):
+        by = by or secretary
         if isinstance(overrides.get("unit", ""), str):
             overrides["unit"] = find_unit(overrides.get("unit") or "Tỉnh Gia Lai")
         overrides.setdefault("starts_at", _at("2026-03-02 08:00"))

@@ -46,3 +46,10 @@ def form_token(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, f"GET {url} answered {response.status_code}"
     return csrf_token_in(response.get_data(as_text=True))
+
+
+def log_in(client, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    response = client.post("/login", data={
+        "csrf_token": form_token(client, "/login"), "username": username, "password": password})
+    assert response.status_code == 302, f"could not sign in as {username}"

@@ -2,12 +2,15 @@
 
 import sqlalchemy as sa
 
+from dialogue.accounts.models import Role
+from dialogue.accounts.operations import authenticate, find_user
 from dialogue.demo import seed_demo
 from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.sessions.models import DialogueSession, SessionStatus
 from dialogue.units.models import Era, UnitLevel
 from dialogue.units.operations import import_units
+from tests.helpers import log_in
 
 
 def _sessions() -> list[DialogueSession]:
@@ -30,6 +33,42 @@ def test_the_demo_has_sessions_at_every_level_and_in_every_state(app):
     assert len(provincial.connection_points) == 1 + 17
     names = set(db.session.scalars(sa.select(Official.full_name)))
     assert {"Nguyễn Ngọc Lương", "Phạm Thị Tố Hải", "Ayun H’Bút"} <= names
+
+
+#: username -> (role, unit): one demo account per role, as README lists them.
+DEMO_ACCOUNTS = {
+    "admin": (Role.ADMIN, None),
+    "thuky.tinh": (Role.SECRETARY, "Tỉnh Gia Lai"),
+    "thuky.xa": (Role.SECRETARY, "Xã Ia Grai"),
+    "lanhdao": (Role.LEADER, "Tỉnh Gia Lai"),
+    "xem": (Role.VIEWER, "Tỉnh Gia Lai"),
+}
+
+
+def test_the_demo_has_one_account_per_role_and_prints_them(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+    assert "demo-2026" in result.output
+    listed = result.output.split("demo-2026", 1)[1]
+    for username, (role, unit_name) in DEMO_ACCOUNTS.items():
+        assert f"  {username} " in listed, username
+        with app.test_request_context():
+            user, why = authenticate(username, "demo-2026", "192.0.2.7")
+        assert (user, why) == (find_user(username), ""), username
+        assert [(a.role, a.unit.name if a.unit else None) for a in user.roles] == [
+            (role, unit_name)]
+    assert find_user("lanhdao").official.full_name == "Phạm Thị Tố Hải"
+
+
+def test_the_demo_accounts_sign_in_through_the_login_page(app):
+    seed_demo(echo=lambda message: None)
+    db.session.commit()
+    client = app.test_client()
+
+    log_in(client, "thuky.xa", "demo-2026")
+
+    assert client.get("/sessions/").status_code == 200
 
 
 def test_the_demo_is_not_added_twice(app):
@@ -73,3 +112,4 @@ def test_the_demo_stays_in_gia_lai_when_other_provinces_are_loaded(scratch_app):
         an_khe = db.session.scalars(sa.select(Official).where(
             Official.position.like("%An Khê%"))).one()
         assert an_khe.unit.province.name == "Tỉnh Gia Lai"
+        assert find_user("thuky.xa").roles[0].unit.province.name == "Tỉnh Gia Lai"

@@ -6,13 +6,20 @@ from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.units.models import Era, UnitLevel
 
-from .helpers import form_token
+from .conftest import PASSWORD
+from .helpers import form_token, log_in
 
 
 def _new_official(unit_id: int, **extra) -> dict:
     return {"full_name": "Nguyễn Thái Bình",
             "position": "Phó Trưởng ban Thường trực Ban Dân vận Tỉnh ủy",
             "unit_id": str(unit_id), **extra}
+
+
+def test_the_client_is_signed_in_as_the_secretary_and_anonymous_is_not(client, anonymous):
+    assert client.get("/officials/").status_code == 200
+    response = anonymous.get("/officials/")
+    assert (response.status_code, response.location.split("?")[0]) == (302, "/login")
 
 
 def test_a_request_sees_what_the_test_created(client, create_official):
@@ -34,8 +41,9 @@ def test_forms_need_the_token_of_the_page_they_came_from(client, unit):
     assert db.session.scalars(sa.select(Official.full_name)).all() == ["Nguyễn Thái Bình"]
 
 
-def test_each_client_has_its_own_form_tokens(app, client, unit):
+def test_each_client_has_its_own_form_tokens(app, client, unit, create_user):
     other = app.test_client()
+    log_in(other, create_user("thuky.tinh2").username, PASSWORD)
     mine, theirs = form_token(client, "/officials/new"), form_token(other, "/officials/new")
     unit_id = unit("Tỉnh Gia Lai").id
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -63,12 +64,6 @@ def flash_warnings(warnings) -> None:
         flash(warning.message, "warning")
 
 
-def current_actor() -> str:
-    """Who is acting, as recorded on the rows they touch: until there are accounts, the
-    address the request came from."""
-    return request.remote_addr or ""
-
-
 def run_operation(form, operation) -> tuple[bool, object]:
     """Run an operation and commit it: (True, its result), or (False, None) after showing
     the user's error beside its field.
@@ -99,10 +94,13 @@ def set_language():
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
         session["language"] = language
-    return redirect(_local_path(request.form.get("next", "")))
+        if current_user.is_authenticated:
+            current_user.language = language  # kept for the next sign-in
+            db.session.commit()
+    return redirect(local_path(request.form.get("next", "")))
 
 
-def _local_path(target: str) -> str:
+def local_path(target: str) -> str:
     """``target`` if it is a path on this site, else the home page (no open redirect)."""
     if not target.isprintable() or " " in target or "\\" in target:
         return "/"

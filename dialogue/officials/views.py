@@ -1,6 +1,8 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from ..accounts import permissions
 from ..core.forms import resolve_pick, submitted_version
 from ..core.web import get_or_404, id_arg, paginate, run_operation
 from ..extensions import db
@@ -12,23 +14,31 @@ from .models import Official
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
 
+def _official_in_scope(official_id: int) -> Official:
+    official = get_or_404(Official, official_id)
+    permissions.visible_or_404(permissions.can_see_official(current_user, official))
+    return official
+
+
 @bp.route("/")
 def list_officials():
     unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
     show_archived = request.args.get("archived") == "1"
-    page = paginate(operations.search_officials(request.args.get("q", "")[:100], unit=unit,
-                                                limit=None, include_archived=show_archived), 30)
+    page = paginate(operations.search_officials(
+        request.args.get("q", "")[:100], user=current_user, unit=unit, limit=None,
+        include_archived=show_archived), 30)
     return render_template("officials/list.html", page=page, unit=unit,
                            show_archived=show_archived)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_official():
+    permissions.require(permissions.has_edit_rights(current_user))
     form = OfficialForm()
     if form.validate_on_submit() and (
             unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
         saved, official = run_operation(form, lambda: operations.add_official(
-            form.full_name.data, form.position.data, unit))
+            form.full_name.data, form.position.data, unit, by=current_user))
         if saved:
             flash(_("Đã thêm %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))
@@ -37,7 +47,8 @@ def new_official():
 
 @bp.route("/<int:official_id>/edit", methods=["GET", "POST"])
 def edit_official(official_id: int):
-    official = get_or_404(Official, official_id)
+    official = _official_in_scope(official_id)
+    permissions.require(permissions.can_edit_unit(current_user, official.unit))
     form = OfficialForm(obj=official)
     if request.method == "GET":
         form.unit_label.data = official.unit.name
@@ -45,7 +56,7 @@ def edit_official(official_id: int):
             unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
         saved, _result = run_operation(form, lambda: operations.update_official(
             official, full_name=form.full_name.data, position=form.position.data, unit=unit,
-            expected_version=submitted_version(form)))
+            by=current_user, expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã lưu thông tin %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))
@@ -56,15 +67,13 @@ def edit_official(official_id: int):
 def archive_official(official_id: int):
     """Set whether the official has left; the form says which, so a repeated or stale click
     cannot flip it back."""
-    official = get_or_404(Official, official_id)
-    if request.form.get("archived") == "1":
-        operations.archive_official(official)
-        flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.",
-                name=official.full_name), "success")
-    else:
-        operations.restore_official(official)
-        flash(_("Đã khôi phục %(name)s.", name=official.full_name), "success")
+    official = _official_in_scope(official_id)
+    permissions.require(permissions.can_edit_unit(current_user, official.unit))
+    archived = request.form.get("archived") == "1"
+    operations.set_archived(official, archived, by=current_user)
     db.session.commit()
+    flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.", name=official.full_name)
+          if archived else _("Đã khôi phục %(name)s.", name=official.full_name), "success")
     return redirect(url_for(".list_officials"))
 
 
@@ -74,8 +83,8 @@ def search():
     unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
     # Officials anywhere in the session's province may chair or record it: provincial
     # leaders chair commune dialogues, and neighbouring communes lend secretaries.
-    scope = (unit.province or unit) if unit is not None else None
-    officials = db.session.scalars(
-        operations.search_officials(request.args.get("q", "")[:100], unit=scope))
+    province = (unit.province or unit) if unit is not None else None
+    officials = db.session.scalars(operations.search_officials(
+        request.args.get("q", "")[:100], user=current_user, unit=province))
     return jsonify([{"id": o.id, "label": o.full_name, "detail": o.position,
                      "note": o.unit.name} for o in officials])

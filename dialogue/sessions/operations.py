@@ -8,6 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
+from ..accounts.permissions import can_read_session, check_edit_unit, sessions_clause
+from ..audit.models import AuditAction
+from ..audit.operations import describe, diff, record, snapshot
 from ..core.errors import UserError, check_version
 from ..core.text import fold, like_pattern
 from ..core.time import format_date, format_datetime, local_day_bounds, to_local, utcnow
@@ -117,38 +121,75 @@ def _apply(session: DialogueSession, details: SessionDetails) -> None:
     session.refresh_search_text()
 
 
+describe("session", {
+    "title": _l("Tên hội nghị"), "unit": _l("Đơn vị"), "kind": _l("Loại"),
+    "format": _l("Hình thức"), "starts_at": _l("Bắt đầu"), "ends_at": _l("Kết thúc"),
+    "venue": _l("Địa điểm"), "connection_points": _l("Điểm cầu"), "topic": _l("Chủ đề"),
+    "agenda": _l("Chương trình"), "chair": _l("Chủ trì"), "secretary": _l("Thư ký"),
+    "is_public": _l("Công khai"), "participants": _l("Thành phần mời"),
+    "status": _l("Trạng thái"),
+}, {"kind": SessionKind, "format": SessionFormat, "status": SessionStatus})
+
+
+def audited(session: DialogueSession) -> dict:
+    """What the audit trail keeps of a session, before and after each change."""
+    return snapshot({
+        "title": session.title, "unit": session.unit_name, "kind": session.kind,
+        "format": session.format, "starts_at": session.starts_at, "ends_at": session.ends_at,
+        "venue": session.venue, "connection_points": [
+            f"{p.name} ({p.place})" if p.place else p.name for p in session.connection_points],
+        "topic": session.topic, "agenda": session.agenda, "chair": session.chair_label,
+        "secretary": session.secretary_label, "is_public": session.is_public,
+        "participants": [f"{p.full_name} — {p.role.label}" for p in session.participants],
+        "status": session.status,
+    })
+
+
+def _audit(action: AuditAction, session: DialogueSession, by: User, before: dict,
+           reason: str = "") -> None:
+    record(action, by=by, object_type="session", object_id=session.id, label=session.title,
+           unit_id=session.unit_id, changes=diff(before, audited(session)),
+           reason=reason.strip())
+
+
 def schedule_session(
-    details: SessionDetails, *, by: str, status: SessionStatus = SessionStatus.SCHEDULED
+    details: SessionDetails, *, by: User, status: SessionStatus = SessionStatus.SCHEDULED
 ) -> tuple[DialogueSession, list[SchedulingWarning]]:
     """Create a session (as a draft or already announced) and return what to warn about."""
     if status not in (SessionStatus.DRAFT, SessionStatus.SCHEDULED):
         raise ValueError(status)
-    session = DialogueSession(status=status, created_by=by, updated_by=by, revision=0)
+    check_edit_unit(by, details.unit)
+    session = DialogueSession(status=status, created_by=by.display_name,
+                              updated_by=by.display_name, revision=0)
     _apply(session, details)
     if status is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     db.session.add(session)
     db.session.flush()
-    return session, scheduling_warnings(session)
+    _audit(AuditAction.CREATED, session, by, {})
+    return session, scheduling_warnings(session, viewer=by)
 
 
 def update_session(
-    session: DialogueSession, details: SessionDetails, *, by: str, expected_version: int | None
+    session: DialogueSession, details: SessionDetails, *, by: User, expected_version: int | None
 ) -> list[SchedulingWarning]:
     """Save an edit of a session; moving it in time goes through :func:`reschedule`."""
+    check_edit_unit(by, session.unit, field=None)
+    check_edit_unit(by, details.unit)
     check_version(session, expected_version)
     if session.is_closed:
         raise SchedulingError(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."))
     if (details.starts_at, details.ends_at) != (session.starts_at, session.ends_at):
         raise ValueError("times change through reschedule()")
-    old_place = _place(session)
+    before, old_place = audited(session), _place(session)
     _apply(session, details)
     db.session.flush()
     if _place(session) != old_place:
         session.revision += 1
-    session.updated_by = by
+    session.updated_by = by.display_name
     db.session.flush()
-    return scheduling_warnings(session)
+    _audit(AuditAction.UPDATED, session, by, before)
+    return scheduling_warnings(session, viewer=by)
 
 
 def reschedule(
@@ -158,10 +199,11 @@ def reschedule(
     *,
     venue: str,
     reason: str,
-    by: str,
+    by: User,
     expected_version: int | None = None,
 ) -> list[SchedulingWarning]:
     """Move a session in time or place, keeping the old slot in its history."""
+    check_edit_unit(by, session.unit, field=None)
     check_version(session, expected_version)
     if session.status not in MOVABLE:
         raise SchedulingError(
@@ -174,10 +216,11 @@ def reschedule(
     venue = venue.strip()
     if (starts_at, ends_at, venue) == (session.starts_at, session.ends_at, session.venue):
         raise SchedulingError(_("Thời gian và địa điểm không thay đổi."), field="starts_on")
+    before = audited(session)
     session.reschedules.append(Reschedule(
         old_starts_at=session.starts_at, old_ends_at=session.ends_at, old_venue=session.venue,
         new_starts_at=starts_at, new_ends_at=ends_at, new_venue=venue,
-        reason=reason.strip(), changed_by=by, changed_at=utcnow(),
+        reason=reason.strip(), changed_by=by.display_name, changed_at=utcnow(),
     ))
     session.starts_at, session.ends_at, session.venue = starts_at, ends_at, venue
     if session.status is SessionStatus.POSTPONED:
@@ -185,10 +228,11 @@ def reschedule(
     if session.status is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     session.revision += 1
-    session.updated_by = by
+    session.updated_by = by.display_name
     session.refresh_search_text()
     db.session.flush()
-    return scheduling_warnings(session)
+    _audit(AuditAction.RESCHEDULED, session, by, before, reason)
+    return scheduling_warnings(session, viewer=by)
 
 
 @dataclass(frozen=True)
@@ -223,10 +267,11 @@ def change_status(
     transition: Transition,
     *,
     reason: str,
-    by: str,
+    by: User,
     expected_version: int | None = None,
 ) -> list[SchedulingWarning]:
     """Announce, hold, postpone, cancel or reopen a session; returns what to warn about."""
+    check_edit_unit(by, session.unit, field=None)
     check_version(session, expected_version)
     if session.status not in transition.sources:
         raise SchedulingError(
@@ -237,19 +282,23 @@ def change_status(
         raise SchedulingError(_("Hãy ghi lý do."), field="reason")
     if transition.target is SessionStatus.HELD and session.starts_at > utcnow():
         raise SchedulingError(_("Phiên chưa diễn ra: chỉ xác nhận đã tổ chức sau giờ bắt đầu."))
+    before = audited(session)
     _set_status(session, transition.target, reason, by)
     if transition.target is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     session.revision += 1
-    session.updated_by = by
+    session.updated_by = by.display_name
     db.session.flush()
-    return scheduling_warnings(session) if transition.target is SessionStatus.SCHEDULED else []
+    _audit(AuditAction.STATUS_CHANGED, session, by, before, reason)
+    if transition.target is not SessionStatus.SCHEDULED:
+        return []
+    return scheduling_warnings(session, viewer=by)
 
 
-def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by: str) -> None:
+def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by: User) -> None:
     session.status_changes.append(StatusChange(
         old_status=session.status, new_status=status, reason=reason.strip(),
-        changed_by=by, changed_at=utcnow(),
+        changed_by=by.display_name, changed_at=utcnow(),
     ))
     session.status = status
     session.status_reason = reason.strip()
@@ -266,11 +315,20 @@ def _overlapping(session: DialogueSession) -> Select:
 
 
 def scheduling_warnings(
-    session: DialogueSession, *, now: datetime | None = None
+    session: DialogueSession, *, viewer: User | None = None, now: datetime | None = None
 ) -> list[SchedulingWarning]:
-    """Overlaps and short notice: shown to the secretary, never blocking the save."""
+    """Overlaps and short notice: shown to the secretary, never blocking the save.
+
+    A clash with a session the viewer may not see is reported without its title.
+    """
     if session.status is SessionStatus.CANCELLED:
         return []
+
+    def title(other: DialogueSession) -> str:
+        if viewer is None or can_read_session(viewer, other):
+            return other.title
+        return _("một phiên ngoài phạm vi của bạn")
+
     warnings = []
     if session.chair_id is not None:
         for other in db.session.scalars(
@@ -278,7 +336,7 @@ def scheduling_warnings(
         ):
             warnings.append(SchedulingWarning("chair_busy", _(
                 "Người chủ trì %(chair)s đã có phiên “%(title)s” lúc %(when)s.",
-                chair=session.chair.full_name, title=other.title,
+                chair=session.chair.full_name, title=title(other),
                 when=format_datetime(other.starts_at))))
     if session.venue:
         # Compared folded in Python: SQLite's lower() leaves Vietnamese capitals (Ộ, Ư, Đ) alone.
@@ -288,7 +346,8 @@ def scheduling_warnings(
                 continue
             warnings.append(SchedulingWarning("venue_busy", _(
                 "Địa điểm “%(venue)s” đã được dùng cho phiên “%(title)s” lúc %(when)s.",
-                venue=session.venue, title=other.title, when=format_datetime(other.starts_at))))
+                venue=session.venue, title=title(other),
+                when=format_datetime(other.starts_at))))
     # Notice runs from when the time and place were announced; a draft is judged as if
     # announced now, so the secretary knows before announcing it.
     if session.status is SessionStatus.SCHEDULED and session.announced_at:
@@ -321,11 +380,11 @@ class SessionFilter:
     text: str = ""
 
 
-def filter_sessions(criteria: SessionFilter) -> Select:
-    """Sessions matching the criteria, earliest first, with their unit loaded."""
+def filter_sessions(criteria: SessionFilter, *, user: User) -> Select:
+    """Sessions the user may see matching the criteria, earliest first, units loaded."""
     statement = select(DialogueSession).join(DialogueSession.unit).options(
         selectinload(DialogueSession.unit), selectinload(DialogueSession.chair)
-    )
+    ).where(sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id))
     if criteria.level is not None:
         statement = statement.where(Unit.level == criteria.level)
     if criteria.unit is not None:
@@ -347,16 +406,39 @@ def filter_sessions(criteria: SessionFilter) -> Select:
     return statement.order_by(DialogueSession.starts_at, DialogueSession.id)
 
 
-def sessions_in_month(criteria: SessionFilter, year: int, month: int) -> dict:
+def sessions_in_month(criteria: SessionFilter, year: int, month: int, *, user: User) -> dict:
     """Sessions of a local month keyed by local date, for the calendar."""
     first = date(year, month, 1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     criteria.date_from, criteria.date_to = first, last
     by_day: dict = {}
-    for session in db.session.scalars(filter_sessions(criteria)):
+    for session in db.session.scalars(filter_sessions(criteria, user=user)):
         day = max(session.local_date, first)
         end_day = min(to_local(session.ends_at - timedelta(microseconds=1)).date(), last)
         while day <= end_day:
             by_day.setdefault(day, []).append(session)
             day += timedelta(days=1)
     return by_day
+
+
+#: What the public announcement lists: everything announced, never drafts.
+PUBLISHED = (SessionStatus.SCHEDULED, SessionStatus.HELD, SessionStatus.POSTPONED,
+             SessionStatus.CANCELLED)
+
+
+def public_sessions(*, upcoming: bool, unit: Unit | None = None, text: str = "") -> Select:
+    """Public sessions for the announcement page (Đ.43: time, place and content announced
+    7 days ahead): upcoming ones soonest first, past ones latest first."""
+    now = utcnow()
+    statement = select(DialogueSession).options(selectinload(DialogueSession.unit)).where(
+        DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED))
+    if unit is not None:
+        statement = statement.where(within(unit, DialogueSession.unit_id))
+    if fold(text):
+        statement = statement.where(
+            DialogueSession.search_text.like(like_pattern(text), escape="\\"))
+    if upcoming:
+        return statement.where(DialogueSession.ends_at >= now).order_by(
+            DialogueSession.starts_at, DialogueSession.id)
+    return statement.where(DialogueSession.ends_at < now).order_by(
+        DialogueSession.starts_at.desc(), DialogueSession.id.desc())

@@ -3,11 +3,13 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from ..accounts import permissions
+from ..audit.operations import history
 from ..core.forms import resolve_pick, submitted_version
 from ..core.time import local_to_utc, local_today, to_local
 from ..core.web import (
-    current_actor,
     flash_warnings,
     get_or_404,
     id_arg,
@@ -51,7 +53,7 @@ def _filter_from(form: SessionFilterForm) -> SessionFilter:
 @bp.route("/sessions/")
 def list_sessions():
     form = SessionFilterForm(request.args)
-    page = paginate(operations.filter_sessions(_filter_from(form)),
+    page = paginate(operations.filter_sessions(_filter_from(form), user=current_user),
                     current_app.config["SESSIONS_PER_PAGE"])
     return render_template("sessions/list.html", form=form, page=page)
 
@@ -64,20 +66,32 @@ def calendar():
     month = request.args.get("month", type=int) or today.month
     if not (1900 < year < 2100 and 1 <= month <= 12):
         abort(404)
-    by_day = operations.sessions_in_month(_filter_from(form), year, month)
+    by_day = operations.sessions_in_month(_filter_from(form), year, month, user=current_user)
     weeks = calendars.Calendar(firstweekday=calendars.MONDAY).monthdatescalendar(year, month)
     return render_template("sessions/calendar.html", form=form, year=year, month=month,
                            by_day=by_day, today=today, weeks=weeks,
                            statuses=list(SessionStatus))
 
 
+def _session_for(session_id: int, *, edit: bool) -> DialogueSession:
+    """The session if the user may see it (404 otherwise) and, for ``edit``, change it."""
+    session = get_or_404(DialogueSession, session_id)
+    permissions.visible_or_404(permissions.can_read_session(current_user, session))
+    if edit:
+        permissions.require(permissions.can_edit_session(current_user, session))
+    return session
+
+
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int):
-    session = get_or_404(DialogueSession, session_id)
+    session = _session_for(session_id, edit=False)
+    can_edit = permissions.can_edit_session(current_user, session)
     return render_template(
-        "sessions/show.html", session=session,
-        warnings=operations.scheduling_warnings(session),
-        transitions=operations.available_transitions(session),
+        "sessions/show.html", session=session, can_edit=can_edit,
+        warnings=operations.scheduling_warnings(session, viewer=current_user) if can_edit else [],
+        transitions=operations.available_transitions(session) if can_edit else [],
+        history=history("session", session.id),
+        show_addresses=permissions.is_admin(current_user),
     )
 
 
@@ -119,6 +133,7 @@ def _render_form(form, session):
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def new_session():
+    permissions.require(permissions.has_edit_rights(current_user))
     form = SessionForm()
     unit = db.session.get(Unit, unit_id) if (unit_id := id_arg("unit_id")) else None
     if request.method == "GET" and unit is not None:
@@ -129,7 +144,7 @@ def new_session():
         status = (SessionStatus.DRAFT if "save_draft" in request.form
                   else SessionStatus.SCHEDULED)
         saved, result = (False, None) if details is None else run_operation(
-            form, lambda: operations.schedule_session(details, by=current_actor(), status=status))
+            form, lambda: operations.schedule_session(details, by=current_user, status=status))
         if saved:
             session, warnings = result
             flash(_("Đã lên lịch “%(title)s”.", title=session.title)
@@ -142,7 +157,7 @@ def new_session():
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
-    session = get_or_404(DialogueSession, session_id)
+    session = _session_for(session_id, edit=True)
     if request.method == "GET" and session.is_closed:
         flash(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."), "error")
         return redirect(url_for(".show_session", session_id=session.id))
@@ -158,7 +173,7 @@ def edit_session(session_id: int):
         details = _details(form, session.starts_at, session.ends_at, session.venue)
         saved, warnings = (False, None) if details is None else run_operation(
             form, lambda: operations.update_session(
-                session, details, by=current_actor(), expected_version=submitted_version(form)))
+                session, details, by=current_user, expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã lưu thay đổi."), "success")
             flash_warnings(warnings)
@@ -168,7 +183,7 @@ def edit_session(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
 def reschedule_session(session_id: int):
-    session = get_or_404(DialogueSession, session_id)
+    session = _session_for(session_id, edit=True)
     if request.method == "GET" and session.status not in operations.MOVABLE:
         flash(_("Phiên ở trạng thái “%(status)s” không thể dời lịch; hãy mở lại trước.",
                 status=session.status.label), "error")
@@ -186,7 +201,7 @@ def reschedule_session(session_id: int):
         starts_at, ends_at = _times(form)
         saved, warnings = run_operation(form, lambda: operations.reschedule(
             session, starts_at, ends_at, venue=form.venue.data or "", reason=form.reason.data,
-            by=current_actor(), expected_version=submitted_version(form)))
+            by=current_user, expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã dời lịch."), "success")
             flash_warnings(warnings)
@@ -197,7 +212,7 @@ def reschedule_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/<any(announce, hold, postpone, cancel, reopen):action>",
           methods=["GET", "POST"])
 def change_status(session_id: int, action: str):
-    session = get_or_404(DialogueSession, session_id)
+    session = _session_for(session_id, edit=True)
     transition = operations.TRANSITIONS[action]
     if request.method == "GET" and transition not in operations.available_transitions(session):
         flash(_("Không thể “%(action)s” lúc này: phiên đang ở trạng thái “%(status)s”.",
@@ -208,7 +223,7 @@ def change_status(session_id: int, action: str):
         form.version.data = str(session.version)
     if form.validate_on_submit():
         done, warnings = run_operation(form, lambda: operations.change_status(
-            session, transition, reason=form.reason.data or "", by=current_actor(),
+            session, transition, reason=form.reason.data or "", by=current_user,
             expected_version=submitted_version(form)))
         if done:
             flash(_("Trạng thái mới: %(status)s.", status=session.status.label), "success")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.text import fold, like_pattern
@@ -194,12 +194,19 @@ def level_order():
                    else_=2)
 
 
+def in_subtrees(roots, column) -> ColumnElement[bool]:
+    """A condition on ``column`` (unit ids): the root units and every unit under them.
+
+    ``roots`` is a collection of unit ids or a SELECT of them.
+    """
+    return column.in_(select(Unit.id).where(or_(
+        Unit.id.in_(roots), Unit.parent_id.in_(roots), Unit.province_id.in_(roots))))
+
+
 def within(unit: Unit, column=None) -> ColumnElement[bool]:
-    """A condition selecting ``unit`` and every unit under it (on ``column`` = a unit id)."""
+    """``unit``, every unit under it, and the legacy units it succeeded with theirs: choosing
+    the 2025 Tỉnh Gia Lai also finds the sessions of the former Gia Lai and Bình Định."""
     column = column if column is not None else Unit.id
-    if unit.level is UnitLevel.COMMUNE:
-        return column == unit.id
-    if unit.level is UnitLevel.PROVINCE:
-        return column.in_(
-            select(Unit.id).where(or_(Unit.id == unit.id, Unit.province_id == unit.id)))
-    return column.in_(select(Unit.id).where(or_(Unit.id == unit.id, Unit.parent_id == unit.id)))
+    roots = select(UnitSuccession.predecessor_id).where(
+        UnitSuccession.successor_id == unit.id).union(select(literal(unit.id)))
+    return in_subtrees(roots, column)

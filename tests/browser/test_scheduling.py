@@ -1,28 +1,24 @@
 """A secretary schedules a session through the real form, in a real browser."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from dialogue.core.time import local_today
+from tests.conftest import PASSWORD
+
+from .actions import pick, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def pick(page, label: str, typed: str, choice: str) -> None:
-    """Type into a type-to-search picker and click the suggestion."""
-    box = page.get_by_role("combobox", name=label)
-    box.fill(typed)
-    page.get_by_role("option", name=re.compile(choice)).first.click()
-    expect(box).to_have_value(choice)
-
-
-def test_secretary_schedules_a_session_and_finds_it_in_list_and_calendar(page, create_official):
+def test_secretary_schedules_a_session_and_finds_it_in_list_and_calendar(page, create_official,
+                                                                        secretary):
     create_official(full_name="Rơ Mah Tuấn", position="Bí thư Đảng ủy xã Ia Grai",
                     unit="Xã Ia Grai")
     day = local_today() + timedelta(days=20)
+    sign_in(page, secretary.username, PASSWORD)
 
     page.goto("/sessions/new")
     page.get_by_label("Tên hội nghị đối thoại").fill(
@@ -38,8 +34,9 @@ def test_secretary_schedules_a_session_and_finds_it_in_list_and_calendar(page, c
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Đối thoại với Nhân dân về xóa nhà tạm, nhà dột nát")
     expect(page.get_by_text("Đã lên lịch “Đối thoại với Nhân dân về xóa nhà tạm")).to_be_visible()
-    expect(page.get_by_text("08:00–10:30, " + day.strftime("%d/%m/%Y"))).to_be_visible()
-    expect(page.get_by_text("Rơ Mah Tuấn — Bí thư Đảng ủy xã Ia Grai")).to_be_visible()
+    details = page.locator("dl.details")
+    expect(details).to_contain_text("08:00–10:30, " + day.strftime("%d/%m/%Y"))
+    expect(details).to_contain_text("Rơ Mah Tuấn — Bí thư Đảng ủy xã Ia Grai")
 
     page.get_by_role("link", name="Phiên đối thoại", exact=True).first.click()
     row = page.get_by_role("row").filter(has_text="xóa nhà tạm, nhà dột nát")
@@ -52,7 +49,8 @@ def test_secretary_schedules_a_session_and_finds_it_in_list_and_calendar(page, c
     expect(cell.get_by_role("link")).to_contain_text("08:00 Đối thoại với Nhân dân về xóa nhà tạm")
 
 
-def test_form_keeps_what_was_typed_and_explains_errors_in_vietnamese(page):
+def test_form_keeps_what_was_typed_and_explains_errors_in_vietnamese(page, secretary):
+    sign_in(page, secretary.username, PASSWORD)
     page.goto("/sessions/new")
     page.get_by_label("Tên hội nghị đối thoại").fill("Đối thoại về bồi thường tuyến tránh An Khê")
     page.get_by_label("Ngày bắt đầu").fill("31/02/2026")

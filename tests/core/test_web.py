@@ -16,6 +16,14 @@ def test_the_interface_is_vietnamese_and_switches_to_english(client):
     assert "Dialogue sessions" in page
 
 
+def test_a_visitor_not_signed_in_switches_the_language_of_the_public_pages(anonymous):
+    token = form_token(anonymous, "/login")
+    response = anonymous.post("/language", data={"csrf_token": token, "language": "en",
+                                                 "next": "/public/"})
+    assert (response.status_code, response.headers["Location"]) == (302, "/public/")
+    assert '<html lang="en">' in anonymous.get("/public/").get_data(as_text=True)
+
+
 def test_language_switch_never_redirects_off_site(client):
     token = form_token(client, "/sessions/")
     for target in ["https://example.org/", "//example.org/", "/\\example.org"]:

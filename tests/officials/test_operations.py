@@ -7,15 +7,21 @@ from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.officials.operations import (
     add_official,
-    archive_official,
-    restore_official,
     search_officials,
+    set_archived,
     update_official,
 )
 
 
-def _found(query: str, **options) -> list[str]:
-    return [o.full_name for o in db.session.scalars(search_officials(query, **options))]
+@pytest.fixture
+def found(secretary):
+    """``found(query, **options)``: the names the provincial secretary of Gia Lai finds."""
+
+    def search(query: str, **options) -> list[str]:
+        return [o.full_name for o in db.session.scalars(
+            search_officials(query, user=secretary, **options))]
+
+    return search
 
 
 @pytest.fixture
@@ -27,9 +33,9 @@ def gia_lai_officials(create_official):
                     unit="Xã Ia Grai")
 
 
-def test_adding_an_official_trims_what_was_typed(unit):
+def test_adding_an_official_trims_what_was_typed(unit, secretary):
     official = add_official("  Phạm Thị Tố Hải ", " Trưởng ban Dân vận Tỉnh ủy  ",
-                            unit("Tỉnh Gia Lai"))
+                            unit("Tỉnh Gia Lai"), by=secretary)
     db.session.commit()
 
     assert (official.full_name, official.position) == ("Phạm Thị Tố Hải",
@@ -50,72 +56,76 @@ def test_adding_an_official_trims_what_was_typed(unit):
     ("dang uy xa", ["Rơ Mah Tuấn"]),
     ("le duan", []),
 ])
-def test_officials_are_found_by_name_or_position_without_accents(typed, expected):
-    assert _found(typed) == expected
+def test_officials_are_found_by_name_or_position_without_accents(typed, expected, found):
+    assert found(typed) == expected
 
 
 @pytest.mark.usefixtures("gia_lai_officials")
-def test_search_within_a_unit_includes_the_units_under_it(unit):
-    province = _found("", unit=unit("Tỉnh Gia Lai"))
+def test_search_within_a_unit_includes_the_units_under_it(unit, found):
+    province = found("", unit=unit("Tỉnh Gia Lai"))
     assert sorted(province) == sorted(["Nguyễn Ngọc Lương", "Phạm Thị Tố Hải", "Ayun H’Bút",
                                        "Rơ Mah Tuấn"])
-    assert _found("", unit=unit("Xã Ia Grai")) == ["Rơ Mah Tuấn"]
-    assert _found("", unit=unit("Phường Pleiku")) == []
+    assert found("", unit=unit("Xã Ia Grai")) == ["Rơ Mah Tuấn"]
+    assert found("", unit=unit("Phường Pleiku")) == []
 
 
 @pytest.mark.usefixtures("gia_lai_officials")
-def test_search_keeps_to_the_limit():
-    assert len(_found("", limit=2)) == 2
+def test_search_keeps_to_the_limit(found):
+    assert len(found("", limit=2)) == 2
 
 
-def test_an_archived_official_leaves_the_pickers_until_restored(create_official):
+def test_an_archived_official_leaves_the_pickers_until_restored(create_official, secretary,
+                                                               found):
     official = create_official(full_name="Ayun H’Bút", position="Phó Chủ tịch HĐND tỉnh")
 
-    archive_official(official)
+    set_archived(official, True, by=secretary)
     db.session.commit()
     assert official.archived_at is not None
-    assert _found("ayun") == []
-    assert _found("ayun", include_archived=True) == ["Ayun H’Bút"]
+    assert found("ayun") == []
+    assert found("ayun", include_archived=True) == ["Ayun H’Bút"]
 
-    restore_official(official)
+    set_archived(official, False, by=secretary)
     db.session.commit()
-    assert _found("ayun") == ["Ayun H’Bút"]
+    assert found("ayun") == ["Ayun H’Bút"]
 
 
 def test_an_archived_chair_still_shows_on_the_sessions_they_chaired(create_official,
-                                                                    create_session):
+                                                                    create_session, secretary):
     chair = create_official()
     session = create_session(chair=chair)
 
-    archive_official(chair)
+    set_archived(chair, True, by=secretary)
     db.session.commit()
 
     assert session.chair_label == "Nguyễn Ngọc Lương — Phó Bí thư Tỉnh ủy"
 
 
-def test_an_edit_renames_and_is_found_under_the_new_name(create_official, unit):
+def test_an_edit_renames_and_is_found_under_the_new_name(create_official, unit, secretary,
+                                                        found):
     official = create_official(full_name="Nguyen Thai Binh", position="Phó Trưởng ban")
 
     update_official(official, full_name=" Nguyễn Thái Bình ",
                     position="Phó Trưởng ban Thường trực Ban Dân vận Tỉnh ủy",
-                    unit=unit("Tỉnh Gia Lai"), expected_version=official.version)
+                    unit=unit("Tỉnh Gia Lai"), by=secretary, expected_version=official.version)
     db.session.commit()
 
     assert official.full_name == "Nguyễn Thái Bình"
-    assert _found("thuong truc") == ["Nguyễn Thái Bình"]
+    assert found("thuong truc") == ["Nguyễn Thái Bình"]
 
 
-def test_an_edit_from_a_form_opened_before_another_save_is_refused(create_official, unit):
+def test_an_edit_from_a_form_opened_before_another_save_is_refused(create_official, unit,
+                                                                  secretary):
     official = create_official(full_name="Phạm Thị Tố Hải", position="Trưởng ban Dân vận")
     opened_at_version = official.version
     update_official(official, full_name="Phạm Thị Tố Hải",
                     position="Trưởng ban Dân vận Tỉnh ủy", unit=unit("Tỉnh Gia Lai"),
-                    expected_version=opened_at_version)
+                    by=secretary, expected_version=opened_at_version)
     db.session.commit()
 
     with pytest.raises(StaleEdit):
         update_official(official, full_name="Phạm Thị Hải", position="Trưởng ban",
-                        unit=unit("Xã Ia Grai"), expected_version=opened_at_version)
+                        unit=unit("Xã Ia Grai"), by=secretary,
+                        expected_version=opened_at_version)
     db.session.rollback()
 
     saved = db.session.get(Official, official.id)

@@ -150,7 +150,8 @@ def test_search_keeps_to_the_limit():
 def test_within_a_province_covers_all_its_districts_and_communes(unit):
     assert _count_within(unit("Tỉnh Gia Lai", L)) == 1 + 17 + 218
     assert _count_within(unit("Tỉnh Bình Định", L)) == 1 + 11 + 155
-    assert _count_within(unit("Tỉnh Gia Lai", N)) == 1 + 135
+    # The 2025 province also covers the two legacy provinces it succeeded, with theirs.
+    assert _count_within(unit("Tỉnh Gia Lai", N)) == (1 + 135) + (1 + 17 + 218) + (1 + 11 + 155)
 
 
 def test_within_a_district_covers_its_communes_only(unit):
@@ -162,9 +163,12 @@ def test_within_a_district_covers_its_communes_only(unit):
     assert "Xã Ia Dom" not in names  # Huyện Đức Cơ
 
 
-def test_within_a_commune_is_the_commune_itself(unit):
+def test_within_a_commune_is_the_commune_and_the_communes_it_succeeded(unit):
     ia_grai = unit("Xã Ia Grai")
-    assert list(db.session.scalars(sa.select(Unit).where(within(ia_grai)))) == [ia_grai]
+    found = list(db.session.scalars(sa.select(Unit).where(within(ia_grai))))
+    assert ia_grai in found
+    assert {u.era for u in found if u != ia_grai} == {Era.LEGACY}
+    assert {u.id for u in found} == {ia_grai.id} | {u.id for u in ia_grai.predecessors}
 
 
 def test_full_country_import_prints_the_official_totals(scratch_app):

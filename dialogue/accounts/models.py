@@ -1,0 +1,77 @@
+"""Accounts and the roles they hold on administrative units."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, set_labels
+from ..extensions import db
+from ..units.models import Unit
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    LEADER = "leader"
+    VIEWER = "viewer"
+
+
+set_labels(Role, {
+    Role.ADMIN: _l("Quản trị hệ thống"),
+    Role.SECRETARY: _l("Thư ký, văn phòng"),
+    Role.LEADER: _l("Lãnh đạo"),
+    Role.VIEWER: _l("Xem"),
+})
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case, as typed at login.
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Set by an administrator's reset: the user chooses a new password at next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    #: The official this account belongs to: a leader sees the sessions they chair.
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    official: Mapped["Official | None"] = relationship()  # noqa: F821 - defined by officials
+    roles: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name} ({self.username})"
+
+    def has_role(self, role: Role) -> bool:
+        return any(assignment.role is role for assignment in self.roles)
+
+
+class RoleAssignment(db.Model):
+    """A role held on a unit and everything under it (and on the units it succeeded)."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "unit_id"),
+        # Only an administrator may hold a role without a unit: the whole country.
+        CheckConstraint("unit_id IS NOT NULL OR role = 'admin'", name="unit_unless_admin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    unit: Mapped[Unit | None] = relationship()

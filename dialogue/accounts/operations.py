@@ -1,0 +1,165 @@
+"""Accounts: creating them, signing in, passwords and roles."""
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..audit.models import AuditAction
+from ..audit.operations import describe, diff, recent_failures, record, snapshot
+from ..core.errors import UserError, check_version
+from ..core.time import utcnow
+from ..extensions import db
+from ..units.models import Unit
+from .models import Role, RoleAssignment, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def check_new_password(password: str, *, field: str = "new_password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_l("Mật khẩu cần ít nhất %(count)d ký tự.", count=MIN_PASSWORD_LENGTH),
+                        field=field)
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(
+        func.lower(User.username) == username.strip().lower()))
+
+
+def _role_labels(user: User) -> list[str]:
+    return sorted(f"{a.role.value}@{a.unit.name if a.unit else '*'}" for a in user.roles)
+
+
+def create_user(username: str, full_name: str, password: str, *, email: str = "",
+                roles: list[tuple[Role, Unit | None]] = (), official=None, by=None) -> User:
+    username = username.strip().lower()
+    if not username or find_user(username) is not None:
+        raise UserError(_l("Tên đăng nhập đã có người dùng."), field="username")
+    check_new_password(password, field="password")
+    user = User(username=username, full_name=full_name.strip(), email=email.strip(),
+                password_hash=hash_password(password), official=official)
+    user.roles = [RoleAssignment(role=role, unit=unit) for role, unit in roles]
+    db.session.add(user)
+    db.session.flush()
+    record(AuditAction.CREATED, by=by, object_type="user", object_id=user.id,
+           label=user.display_name,
+           changes=diff({}, snapshot({**_user_fields(user), "roles": _role_labels(user)})))
+    return user
+
+
+describe("user", {
+    "username": _l("Tên đăng nhập"), "full_name": _l("Họ và tên"), "email": _l("Thư điện tử"),
+    "is_active": _l("Đang hoạt động"), "language": _l("Ngôn ngữ"), "official": _l("Là cán bộ"),
+    "roles": _l("Vai trò"),
+})
+
+
+def _user_fields(user: User) -> dict:
+    return {"username": user.username, "full_name": user.full_name, "email": user.email,
+            "is_active": user.is_active, "language": user.language,
+            "official": user.official.label if user.official else ""}
+
+
+def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
+    """(the account, "") for good credentials, else (None, why); every attempt is recorded.
+
+    Repeated failures lock out the account (since its last success) and, separately, the
+    address, for a while: guessing is slowed without letting one attacker lock out all.
+    """
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    typed = username.strip().lower()[:64]
+    if (recent_failures(username=typed, within=window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or recent_failures(address=address, within=window)
+            >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        record(AuditAction.LOGIN_FAILED, object_type="user", label=typed, actor_name=typed,
+               reason="throttled", address=address)
+        return None, _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)d phút.",
+                       minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    user = find_user(typed)
+    if user is None or not user.is_active or not _password_matches(user, password):
+        record(AuditAction.LOGIN_FAILED, object_type="user",
+               object_id=user.id if user else None, label=typed, actor_name=typed,
+               address=address)
+        return None, _("Tên đăng nhập hoặc mật khẩu không đúng.")
+    user.last_login_at = utcnow()
+    record(AuditAction.LOGIN, by=user, object_type="user", object_id=user.id, label=typed,
+           address=address)
+    return user, ""
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not _password_matches(user, current):
+        raise UserError(_l("Mật khẩu hiện tại không đúng."), field="current_password")
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    record(AuditAction.PASSWORD_CHANGED, by=user, object_type="user", object_id=user.id,
+           label=user.display_name)
+
+
+def reset_password(user: User, new: str, *, by: User) -> None:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = True
+    record(AuditAction.PASSWORD_RESET, by=by, object_type="user", object_id=user.id,
+           label=user.display_name)
+
+
+def update_user(user: User, *, full_name: str, email: str, is_active: bool, language: str,
+                official, by: User, expected_version: int | None) -> None:
+    check_version(user, expected_version)
+    if user.id == by.id and not is_active:
+        raise UserError(_l("Bạn không thể tự khóa tài khoản của mình."), field="is_active")
+    before = snapshot(_user_fields(user))
+    user.full_name, user.email = full_name.strip(), email.strip()
+    user.is_active, user.language, user.official = is_active, language, official
+    changes = diff(before, snapshot(_user_fields(user)))
+    if changes:
+        record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
+               label=user.display_name, changes=changes)
+    db.session.flush()
+
+
+def grant_role(user: User, role: Role, unit: Unit | None, *, by: User) -> None:
+    if role is not Role.ADMIN and unit is None:
+        raise UserError(_l("Hãy chọn đơn vị cho vai trò này."), field="unit_id")
+    if any(a.role is role and a.unit_id == (unit.id if unit else None) for a in user.roles):
+        raise UserError(_l("Người dùng đã có vai trò này trên đơn vị này."), field="role")
+    before = _role_labels(user)
+    user.roles.append(RoleAssignment(role=role, unit=unit))
+    db.session.flush()
+    record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
+           label=user.display_name, changes={"roles": [before, _role_labels(user)]})
+
+
+def revoke_role(assignment: RoleAssignment, *, by: User) -> None:
+    user = assignment.user
+    if user.id == by.id and assignment.role is Role.ADMIN:
+        raise UserError(_l("Bạn không thể tự bỏ quyền quản trị của mình."))
+    before = _role_labels(user)
+    user.roles.remove(assignment)
+    db.session.flush()
+    record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
+           label=user.display_name, changes={"roles": [before, _role_labels(user)]})

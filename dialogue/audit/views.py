@@ -1,0 +1,29 @@
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from ..accounts import permissions
+from ..core.web import paginate
+from .forms import AuditFilterForm
+from .models import AuditAction
+from .operations import AuditFilter, display_value, field_label, search_trail
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.route("/")
+def trail():
+    permissions.require(permissions.is_admin(current_user))
+    form = AuditFilterForm(request.args)
+    form.validate()
+    criteria = AuditFilter(
+        actor=(form.actor.data or "").strip() if not form.actor.errors else "",
+        action=AuditAction(form.action.data) if form.action.data and not form.action.errors
+        else None,
+        object_type=form.object_type.data if not form.object_type.errors else "",
+        date_from=form.date_from.data, date_to=form.date_to.data,
+    )
+    return render_template("audit/trail.html", form=form, page=paginate(search_trail(criteria), 50))
+
+
+def init_audit(app) -> None:
+    app.jinja_env.globals.update(audit_field=field_label, audit_value=display_value)

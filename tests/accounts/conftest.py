@@ -1,0 +1,44 @@
+"""Accounts on the units of Gia Lai, one per role, and passwords hashed quickly.
+
+``commune_secretary`` (thuky.xa), ``leader`` (lanhdao) and ``viewer`` (xem) hold their role on
+Xã Ia Grai; the provincial secretary and the administrator come from tests/conftest.py.
+"""
+
+import pytest
+from argon2 import PasswordHasher
+
+from dialogue.accounts import operations
+from dialogue.accounts.models import Role
+
+
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch):
+    """Hash with the cheapest Argon2id during these tests; the real hasher is returned for
+    the tests that check it."""
+    real = operations._hasher
+    monkeypatch.setattr(operations, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return real
+
+
+@pytest.fixture
+def commune_secretary(create_user):
+    return create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai",
+                       full_name="Nguyễn Thị Hồng Nhung")
+
+
+@pytest.fixture
+def leader_official(create_official):
+    return create_official(full_name="Rơ Mah Tuấn", position="Bí thư Đảng ủy xã Ia Grai",
+                           unit="Xã Ia Grai")
+
+
+@pytest.fixture
+def leader(create_user, leader_official):
+    return create_user("lanhdao", Role.LEADER, "Xã Ia Grai", full_name="Rơ Mah Tuấn",
+                       official=leader_official)
+
+
+@pytest.fixture
+def viewer(create_user):
+    return create_user("xem", Role.VIEWER, "Xã Ia Grai", full_name="Siu H’Lan")

@@ -1,0 +1,426 @@
+"""Every route of the app × every kind of user × a record in and out of their scope.
+
+The table below is the permission policy, written down once. Each row names an endpoint and
+a method, the record it is tried on (see ``TARGETS``) and what each actor gets:
+
+- ``LOGIN``: redirected (302) to the login page;
+- ``302``: done (or, for a page, redirected somewhere other than the login page);
+- ``200``: the page is shown (for a POST: the form comes back with an error, nothing saved);
+- ``401`` / ``403`` / ``404``: refused as JSON, forbidden, or "does not exist for you".
+
+A POST that is not expected to succeed (anything but 302) must also leave every table as it
+was. A route of ``app.url_map`` without a row fails :func:`test_every_route_has_an_expectation`.
+
+The actors. Only Gia Lai's units are loaded, so nothing is out of the province's scope: the
+administrator and the provincial secretary (``thuky.tinh``) see every record in the table,
+and their "out of scope" cells read as in scope. The out-of-scope cases are carried by the
+commune roles, all on Xã Ia Grai: its secretary (``thuky.xa``), its leader (``lanhdao``, Rơ
+Mah Tuấn, who also chairs a joint dialogue hosted by the neighbouring Phường Pleiku) and its
+viewer (``xem``).
+"""
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar
+
+import pytest
+from argon2 import PasswordHasher
+
+from dialogue.accounts import operations as account_operations
+from dialogue.accounts.models import Role
+from dialogue.core.time import local_today, to_local
+from dialogue.extensions import db
+from tests.conftest import PASSWORD, UNIT_TABLES
+from tests.helpers import at, csrf_token_in, log_in
+
+LOGIN = "→ /login"
+ACTORS = ("anonymous", "admin", "thuky.tinh", "thuky.xa", "lanhdao", "xem")
+
+#: What a row is tried on.
+#: ia_grai  a record of Xã Ia Grai: in everyone's scope.
+#: pleiku   a record of Phường Pleiku, the neighbouring commune: out of the commune roles' scope.
+#: chaired  a session of Phường Pleiku chaired by lanhdao's official: his own, elsewhere.
+#: tinh     an official of Tỉnh Gia Lai: seen by the commune roles (they pick provincial
+#:          chairs), edited only by the province.
+#: None     a route without a record (or the record is an account: admin pages).
+TARGETS = ("ia_grai", "pleiku", "chaired", "tinh", None)
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    method: str
+    target: str | None
+    expected: tuple  # one outcome per actor, in the order of ACTORS
+
+
+def row(endpoint, method, target, *expected) -> Row:
+    assert len(expected) == len(ACTORS), f"{endpoint} {method} {target}: one outcome per actor"
+    return Row(endpoint, method, target, expected)
+
+
+G, P = "GET", "POST"
+#:   endpoint                          method target      anonymous admin tinh  xa  lanhdao xem
+MATRIX = [
+    # Signing in and out, one's own password, the language: anyone signed in.
+    row("accounts.login",              G, None,      200,   302, 302, 302, 302, 302),
+    row("accounts.login",              P, None,      302,   302, 302, 302, 302, 302),
+    row("accounts.logout",             P, None,      LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    row("accounts.change_password",    G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("accounts.change_password",    P, None,      LOGIN, 302, 302, 302, 302, 302),
+    row("set_language",                P, None,      302,   302, 302, 302, 302, 302),
+    # Administration: administrators only.
+    row("accounts.list_users",         G, None,      LOGIN, 200, 403, 403, 403, 403),
+    row("accounts.new_user",           G, None,      LOGIN, 200, 403, 403, 403, 403),
+    row("accounts.new_user",           P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("accounts.edit_user",          G, None,      LOGIN, 200, 403, 403, 403, 403),
+    row("accounts.edit_user",          P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("accounts.grant_role",         P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("accounts.revoke_role",        P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("accounts.reset_password",     P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("audit.trail",                 G, None,      LOGIN, 200, 403, 403, 403, 403),
+    # The public announcement: everyone, signed in or not.
+    row("public.announcements",        G, None,      200,   200, 200, 200, 200, 200),
+    # Units are the public list of administrative units: every signed-in user reads them.
+    row("units.list_units",            G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("units.show_unit",             G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("units.show_unit",             G, "pleiku",  LOGIN, 200, 200, 200, 200, 200),
+    row("units.search",                G, None,      401,   200, 200, 200, 200, 200),
+    # Lists filter by scope (tested row by row in tests/accounts): every signed-in user.
+    row("sessions.home",               G, None,      LOGIN, 302, 302, 302, 302, 302),
+    row("sessions.list_sessions",      G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("sessions.calendar",           G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("officials.list_officials",    G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("officials.search",            G, None,      401,   200, 200, 200, 200, 200),
+    # Sessions: read in scope (and one's own), edit where one is secretary.
+    row("sessions.show_session",       G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("sessions.show_session",       G, "pleiku",  LOGIN, 200, 200, 404, 404, 404),
+    row("sessions.show_session",       G, "chaired", LOGIN, 200, 200, 404, 200, 404),
+    row("sessions.new_session",        G, None,      LOGIN, 200, 200, 200, 403, 403),
+    row("sessions.new_session",        P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("sessions.new_session",        P, "pleiku",  LOGIN, 302, 302, 200, 403, 403),
+    *(row(f"sessions.{endpoint}", method, target, *expected)
+      for endpoint in ("edit_session", "reschedule_session", "change_status")
+      for method in (G, P)
+      for target, expected in [
+          ("ia_grai", (LOGIN, 200 if method == G else 302, 200 if method == G else 302,
+                       200 if method == G else 302, 403, 403)),
+          ("pleiku", (LOGIN, 200 if method == G else 302, 200 if method == G else 302,
+                      404, 404, 404)),
+          ("chaired", (LOGIN, 200 if method == G else 302, 200 if method == G else 302,
+                       404, 403, 404)),
+      ]),
+    # Officials: seen in scope and above it, edited in scope.
+    row("officials.new_official",      G, None,      LOGIN, 200, 200, 200, 403, 403),
+    row("officials.new_official",      P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("officials.new_official",      P, "pleiku",  LOGIN, 302, 302, 200, 403, 403),
+    row("officials.edit_official",     G, "ia_grai", LOGIN, 200, 200, 200, 403, 403),
+    row("officials.edit_official",     G, "pleiku",  LOGIN, 200, 200, 404, 404, 404),
+    row("officials.edit_official",     G, "tinh",    LOGIN, 200, 200, 403, 403, 403),
+    row("officials.edit_official",     P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("officials.edit_official",     P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("officials.edit_official",     P, "tinh",    LOGIN, 302, 302, 403, 403, 403),
+    row("officials.archive_official",  P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("officials.archive_official",  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("officials.archive_official",  P, "tinh",    LOGIN, 302, 302, 403, 403, 403),
+]
+
+
+def fast_password_hasher() -> PasswordHasher:
+    """Argon2id at its cheapest: the matrix signs in dozens of times."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(monkeypatch):
+    monkeypatch.setattr(account_operations, "_hasher", fast_password_hasher())
+
+
+class World:
+    """The actors, and fresh records for each case, so no case sees another's changes."""
+
+    def __init__(self, app, unit, create_user, create_official, create_session,
+                 admin, secretary):
+        self.app, self.unit = app, unit
+        self._create_user, self._create_official = create_user, create_official
+        self._create_session = create_session
+        self._numbers = itertools.count(1)
+        chair = create_official(full_name="Rơ Mah Tuấn", position="Bí thư Đảng ủy xã Ia Grai",
+                                unit="Xã Ia Grai")
+        self.users = {
+            "admin": admin,
+            "thuky.tinh": secretary,
+            "thuky.xa": create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai",
+                                    full_name="Nguyễn Thị Hồng Nhung"),
+            "lanhdao": create_user("lanhdao", Role.LEADER, "Xã Ia Grai",
+                                   full_name="Rơ Mah Tuấn", official=chair),
+            "xem": create_user("xem", Role.VIEWER, "Xã Ia Grai", full_name="Siu H’Lan"),
+        }
+        self.chair = chair
+        self.day = local_today() + timedelta(days=30)
+
+    # Records ---------------------------------------------------------------------------------
+
+    UNITS: ClassVar = {"ia_grai": "Xã Ia Grai", "pleiku": "Phường Pleiku",
+                       "chaired": "Phường Pleiku", "tinh": "Tỉnh Gia Lai"}
+
+    def session(self, target: str):
+        overrides = {"chair": self.chair} if target == "chaired" else {}
+        name = self.UNITS[target]
+        return self._create_session(
+            unit=name, starts_at=at(f"{self.day.isoformat()} 08:00"),
+            title=f"Đối thoại với Nhân dân {name} lần {next(self._numbers)}",
+            venue=f"Hội trường UBND {name.lower()}", **overrides)
+
+    def official(self, target: str):
+        people = {"ia_grai": ("Nguyễn Văn Hùng", "Chủ tịch UBND xã Ia Grai"),
+                  "pleiku": ("Trần Văn Đức", "Chủ tịch UBND phường Pleiku"),
+                  "tinh": ("Nguyễn Ngọc Lương", "Phó Bí thư Tỉnh ủy")}
+        full_name, position = people[target]
+        return self._create_official(full_name=full_name, position=position,
+                                     unit=self.UNITS[target])
+
+    def account(self):
+        return self._create_user(f"nguoidung{next(self._numbers)}", Role.VIEWER, "Xã Ia Grai",
+                                 full_name="Ksor H’Nga")
+
+    # Clients ---------------------------------------------------------------------------------
+
+    def client_for(self, actor: str):
+        client = self.app.test_client()
+        if actor == "anonymous":
+            client.get("/public/")  # a session cookie holding a CSRF token, as a visitor has
+        else:
+            log_in(client, actor, PASSWORD)
+        return client
+
+    def clone(self, client):
+        """Another browser tab on the same cookie session (a logout or login in it must not
+        change the client the next cases use)."""
+        copy = self.app.test_client()
+        cookie = client.get_cookie("session")
+        if cookie is not None:
+            copy.set_cookie("session", cookie.value)
+        return copy
+
+
+@pytest.fixture
+def world(app, unit, create_user, create_official, create_session, admin, secretary) -> World:
+    return World(app, unit, create_user, create_official, create_session, admin, secretary)
+
+
+# URL builders: (world, target) -> (path, form data for a POST) -------------------------------
+
+def _session_form(w: World, session) -> dict:
+    return {"title": session.title, "unit_id": str(session.unit_id),
+            "unit_label": session.unit.name, "kind": session.kind.value,
+            "format": session.format.value, "topic": session.topic, "agenda": "",
+            "chair_id": str(session.chair_id or ""), "chair_label": session.chair_label or "",
+            "is_public": "y", "version": str(session.version)}
+
+
+def _new_session(w: World, target):
+    unit = w.unit(w.UNITS[target or "ia_grai"])
+    return "/sessions/new", {
+        "title": "Đối thoại với Nhân dân về xóa nhà tạm, nhà dột nát", "unit_id": str(unit.id),
+        "unit_label": unit.name, "kind": "periodic", "format": "in_person",
+        "starts_on": w.day.strftime("%d/%m/%Y"), "starts_time": "14:00", "ends_time": "16:30",
+        "venue": f"Hội trường UBND {unit.name.lower()}",
+        "topic": "Chỉ thị số 05/CT-UBND “Chung tay xóa nhà tạm, nhà dột nát”",
+        "is_public": "y"}
+
+
+def _edit_session(w: World, target):
+    session = w.session(target)
+    return f"/sessions/{session.id}/edit", _session_form(w, session)
+
+
+def _reschedule(w: World, target):
+    session = w.session(target)
+    moved = to_local(session.starts_at).date() + timedelta(days=1)
+    return f"/sessions/{session.id}/reschedule", {
+        "starts_on": moved.strftime("%d/%m/%Y"), "starts_time": "08:00", "ends_time": "11:00",
+        "venue": session.venue, "reason": "Trùng lịch kỳ họp HĐND tỉnh",
+        "version": str(session.version)}
+
+
+def _postpone(w: World, target):
+    session = w.session(target)
+    return f"/sessions/{session.id}/postpone", {
+        "reason": "Mưa lũ, chia cắt giao thông", "version": str(session.version)}
+
+
+def _new_official(w: World, target):
+    unit = w.unit(w.UNITS[target or "ia_grai"])
+    return "/officials/new", {"full_name": "Lê Thị Thu Hà", "position": "Chánh Văn phòng",
+                              "unit_id": str(unit.id), "unit_label": unit.name}
+
+
+def _edit_official(w: World, target):
+    official = w.official(target)
+    return f"/officials/{official.id}/edit", {
+        "full_name": official.full_name, "position": f"{official.position} (kiêm nhiệm)",
+        "unit_id": str(official.unit_id), "unit_label": official.unit.name,
+        "version": str(official.version)}
+
+
+def _archive_official(w: World, target):
+    return f"/officials/{w.official(target).id}/archive", {"archived": "1"}
+
+
+def _new_user(w: World, target):
+    unit = w.unit("Xã Ia Grai")
+    return "/admin/users/new", {
+        "username": f"moi{next(w._numbers)}", "full_name": "Rơ Châm Hiền", "email": "",
+        "language": "vi", "is_active": "y", "password": "mat-khau-ban-dau-2026",
+        "role": "viewer", "unit_id": str(unit.id), "unit_label": unit.name}
+
+
+def _edit_user(w: World, target):
+    user = w.account()
+    return f"/admin/users/{user.id}", {
+        "full_name": "Ksor H’Nga", "email": "ksor.hnga@iagrai.gialai.gov.vn", "language": "vi",
+        "is_active": "y", "version": str(user.version)}
+
+
+def _grant_role(w: World, target):
+    unit = w.unit("Phường Pleiku")
+    return f"/admin/users/{w.account().id}/roles", {
+        "role": "viewer", "unit_id": str(unit.id), "unit_label": unit.name}
+
+
+def _revoke_role(w: World, target):
+    user = w.account()
+    return f"/admin/users/{user.id}/roles/{user.roles[0].id}/revoke", {}
+
+
+def _reset_password(w: World, target):
+    return f"/admin/users/{w.account().id}/password", {"new_password": "tam-thoi-2026"}
+
+
+def _login(w: World, target):
+    return "/login", {"username": w.account().username, "password": PASSWORD}
+
+
+def _fixed(path, data=None):
+    return lambda w, target: (path, data or {})
+
+
+BUILDERS = {
+    "accounts.login": _login,
+    "accounts.logout": _fixed("/logout"),
+    "accounts.change_password": _fixed("/account/password", {
+        # The same password again: the actor must still sign in with it afterwards.
+        "current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD}),
+    "set_language": _fixed("/language", {"language": "vi", "next": "/public/"}),
+    "accounts.list_users": _fixed("/admin/users/"),
+    "accounts.new_user": _new_user,
+    "accounts.edit_user": _edit_user,
+    "accounts.grant_role": _grant_role,
+    "accounts.revoke_role": _revoke_role,
+    "accounts.reset_password": _reset_password,
+    "audit.trail": _fixed("/admin/audit/"),
+    "public.announcements": _fixed("/public/"),
+    "units.list_units": _fixed("/units/"),
+    "units.show_unit": lambda w, target: (f"/units/{w.unit(w.UNITS[target]).id}", {}),
+    "units.search": _fixed("/units/search?q=Ia%20Grai"),
+    "sessions.home": _fixed("/"),
+    "sessions.list_sessions": _fixed("/sessions/"),
+    "sessions.calendar": _fixed("/sessions/calendar"),
+    "officials.list_officials": _fixed("/officials/"),
+    "officials.search": _fixed("/officials/search?q=Nguy"),
+    "sessions.show_session": lambda w, target: (f"/sessions/{w.session(target).id}", {}),
+    "sessions.new_session": _new_session,
+    "sessions.edit_session": _edit_session,
+    "sessions.reschedule_session": _reschedule,
+    "sessions.change_status": _postpone,
+    "officials.new_official": _new_official,
+    "officials.edit_official": _edit_official,
+    "officials.archive_official": _archive_official,
+}
+
+
+# Running the table ---------------------------------------------------------------------------
+
+#: POSTs that succeed without writing to the database (the cookie session only), or that
+#: redirect an already signed-in user without doing anything.
+WRITES_NOTHING = frozenset({"accounts.logout", "set_language", "accounts.login"})
+
+
+def routes(app) -> set[tuple[str, str]]:
+    """(rule, method) of every route but the static files."""
+    return {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def outcome(response):
+    if response.status_code == 302 and response.location.split("?")[0].endswith("/login"):
+        return LOGIN
+    return response.status_code
+
+
+def database_state() -> dict:
+    """Every row of every table but the units: a refused request must leave it all alone."""
+    return {table.name: db.session.execute(
+        table.select().order_by(*table.primary_key.columns)).all()
+        for table in db.metadata.sorted_tables if table.name not in UNIT_TABLES}
+
+
+def test_every_route_has_an_expectation(app, world):
+    """A route added without a row in MATRIX (or a builder that misses its rule) fails."""
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for case in MATRIX:
+        assert case.target in TARGETS
+        path, _data = BUILDERS[case.endpoint](world, case.target)
+        rule, _args = adapter.match(path.split("?")[0], method=case.method, return_rule=True)
+        assert rule.endpoint == case.endpoint, f"{path} is not {case.endpoint}"
+        covered.add((rule.rule, case.method))
+    assert routes(app) - covered == set(), "routes without an expectation in MATRIX"
+    assert covered - routes(app) == set(), "rows for routes the app no longer has"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_permission_matrix(actor, world):
+    column = ACTORS.index(actor)
+    client = world.client_for(actor)
+    token = csrf_token_in(client.get("/public/").get_data(as_text=True))
+    failures = []
+    for case in MATRIX:
+        expected = case.expected[column]
+        path, data = BUILDERS[case.endpoint](world, case.target)
+        label = f"{case.method} {path} ({case.endpoint}, {case.target or '—'})"
+        if case.method == "GET":
+            response = client.get(path)
+        else:
+            before = database_state()
+            response = world.clone(client).post(path, data={**data, "csrf_token": token})
+            changed = database_state() != before
+            if expected != 302 and changed:
+                failures.append(f"{label}: refused with {outcome(response)} but changed data")
+            if outcome(response) == 302 and case.endpoint not in WRITES_NOTHING and not changed:
+                failures.append(f"{label}: answered 302 but saved nothing (form data invalid?)")
+        if outcome(response) != expected:
+            failures.append(f"{label}: expected {expected}, got {outcome(response)}")
+    assert not failures, f"as {actor}:\n" + "\n".join(failures)
+
+
+def test_a_leader_without_an_official_sees_no_session_of_others(world, create_user):
+    """The leader's "own sessions" come from the official the account is linked to; a leader
+    account not linked to any official must not match sessions without a chair."""
+    unlinked = create_user("lanhdao.khac", Role.LEADER, "Xã Ia Grai", full_name="Đinh Văn Thắng")
+    elsewhere = world._create_session(
+        unit="Phường Pleiku", starts_at=at(f"{world.day.isoformat()} 14:00"),
+        title="Đối thoại không có chủ trì trong danh sách", chair_name="Khách mời")
+    client = world.client_for(unlinked.username)
+    assert client.get(f"/sessions/{elsewhere.id}").status_code == 404
+    assert "không có chủ trì" not in client.get("/sessions/").get_data(as_text=True)
+
+
+def test_the_matrix_records_are_what_the_rows_say(world, unit):
+    """The targets mean what the module docstring says: guard against fixtures drifting."""
+    tinh = unit("Tỉnh Gia Lai")
+    assert unit("Xã Ia Grai").province_id == unit("Phường Pleiku").province_id == tinh.id
+    assert world.session("chaired").chair_id == world.users["lanhdao"].official_id
+    assert world.official("tinh").unit_id == tinh.id
