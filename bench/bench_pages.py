@@ -15,9 +15,12 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import event
 
 from dialogue import create_app
+from dialogue.accounts.models import Role
+from dialogue.accounts.operations import create_user
 from dialogue.core.time import local_to_utc
 from dialogue.extensions import db
 from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
@@ -34,7 +37,7 @@ PAGES = {
 }
 
 
-def populate(count: int) -> int:
+def populate(count: int, by) -> int:
     communes = db.session.scalars(
         db.select(Unit).where(Unit.era == Era.Y2025, Unit.level == UnitLevel.COMMUNE)
     ).all()
@@ -48,7 +51,7 @@ def populate(count: int) -> int:
             kind=SessionKind.PERIODIC, format=SessionFormat.IN_PERSON,
             starts_at=begins, ends_at=begins + timedelta(hours=2),
             venue=f"Hội trường UBND {communes[i % len(communes)].name}",
-        ), by="bench", status=SessionStatus.SCHEDULED)
+        ), by=by, status=SessionStatus.SCHEDULED)
         if i % 500 == 499:
             db.session.commit()
     db.session.commit()
@@ -91,23 +94,30 @@ def main() -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                              "WTF_CSRF_ENABLED": False})
             with app.app_context():
-                from flask_migrate import downgrade, upgrade
-
                 if os.environ.get("DATABASE_URL"):
                     downgrade(revision="base")
                 upgrade()
                 import_units([Era.Y2025], province_code=52)
+                province = db.session.scalar(db.select(Unit).where(
+                    Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE))
+                # A provincial secretary: her pages carry the permission filters.
+                secretary = create_user("thuky.tinh", "Thư ký tỉnh", "bench-2026",
+                                        roles=[(Role.SECRETARY, province)])
                 db.session.commit()
-                last_id = populate(size)
+                last_id = populate(size, secretary)
                 counter = StatementCounter(db.engine)
-                client = app.test_client()
-                for name, page in PAGES.items():
-                    results[(name, size)] = measure(client, page.format(last_id=last_id),
-                                                    args.repeat, counter)
                 db.session.remove()
-                if os.environ.get("DATABASE_URL"):
+            # Requests run outside any app context, each in its own as in production.
+            client = app.test_client()
+            client.post("/login", data={"username": "thuky.tinh", "password": "bench-2026"})
+            for name, page in PAGES.items():
+                results[(name, size)] = measure(client, page.format(last_id=last_id),
+                                                args.repeat, counter)
+            if os.environ.get("DATABASE_URL"):
+                with app.app_context():
                     downgrade(revision="base")
 
     backend = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"

@@ -36,12 +36,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy.orm import aliased
 
 import dialogue
 from dialogue import config as app_config
+from dialogue.accounts import operations as account_operations
 from dialogue.accounts.models import Role, User
 from dialogue.accounts.operations import create_user as create_account
 from dialogue.accounts.operations import find_user
@@ -120,6 +122,17 @@ def database_url(tmp_path_factory) -> str:
                     "it, so they only run on a database whose name contains 'test'.",
                     returncode=2)
     return url
+
+
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch):
+    """Hash passwords with the cheapest Argon2id: the suite signs in hundreds of times and
+    the real settings take half a second each. Returns the real hasher for the tests that
+    check it."""
+    real = account_operations._hasher
+    monkeypatch.setattr(account_operations, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return real
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,16 +6,10 @@ matrix's URL builders, so a new POST route without a builder fails here too.
 
 import pytest
 
-from dialogue.accounts import operations as account_operations
 from tests.helpers import csrf_token_in
-from tests.test_permission_matrix import BUILDERS, World, database_state, fast_password_hasher
+from tests.test_permission_matrix import BUILDERS, World, database_state
 
 EXPIRED = "Biểu mẫu đã hết hạn hoặc không hợp lệ"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch):
-    monkeypatch.setattr(account_operations, "_hasher", fast_password_hasher())
 
 
 @pytest.fixture

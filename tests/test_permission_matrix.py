@@ -25,9 +25,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 import pytest
-from argon2 import PasswordHasher
 
-from dialogue.accounts import operations as account_operations
 from dialogue.accounts.models import Role
 from dialogue.core.time import local_today, to_local
 from dialogue.extensions import db
@@ -125,16 +123,6 @@ MATRIX = [
     row("officials.archive_official",  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
     row("officials.archive_official",  P, "tinh",    LOGIN, 302, 302, 403, 403, 403),
 ]
-
-
-def fast_password_hasher() -> PasswordHasher:
-    """Argon2id at its cheapest: the matrix signs in dozens of times."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch):
-    monkeypatch.setattr(account_operations, "_hasher", fast_password_hasher())
 
 
 class World:

@@ -1,24 +1,12 @@
-"""Accounts on the units of Gia Lai, one per role, and passwords hashed quickly.
+"""Accounts on the units of Gia Lai, one per role.
 
 ``commune_secretary`` (thuky.xa), ``leader`` (lanhdao) and ``viewer`` (xem) hold their role on
 Xã Ia Grai; the provincial secretary and the administrator come from tests/conftest.py.
 """
 
 import pytest
-from argon2 import PasswordHasher
 
-from dialogue.accounts import operations
 from dialogue.accounts.models import Role
-
-
-@pytest.fixture(autouse=True)
-def production_hasher(monkeypatch):
-    """Hash with the cheapest Argon2id during these tests; the real hasher is returned for
-    the tests that check it."""
-    real = operations._hasher
-    monkeypatch.setattr(operations, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    return real
 
 
 @pytest.fixture
