@@ -17,6 +17,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.update(default_config.load(Path(app.instance_path)))
     app.config.update(config or {})
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from .core.models import render_migration_item
     from .core.web import init_web, select_locale

@@ -48,4 +48,7 @@ def load(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_LOCKOUT_MINUTES": 15,
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted: without it
+        # every visitor would share the proxy's address (and its login throttle).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

@@ -1,5 +1,6 @@
 """Accounts and the roles they hold on administrative units."""
 
+import hashlib
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -54,6 +55,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def display_name(self) -> str:
         return f"{self.full_name} ({self.username})"
 
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and a stamp of the password, so a new
+        password signs out every other browser."""
+        stamp = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{stamp}"
+
     def has_role(self, role: Role) -> bool:
         return any(assignment.role is role for assignment in self.roles)
 
@@ -64,8 +71,8 @@ class RoleAssignment(db.Model):
     __tablename__ = "role_assignments"
     __table_args__ = (
         UniqueConstraint("user_id", "role", "unit_id"),
-        # Only an administrator may hold a role without a unit: the whole country.
-        CheckConstraint("unit_id IS NOT NULL OR role = 'admin'", name="unit_unless_admin"),
+        # An administrator holds the whole country (no unit); every other role is on a unit.
+        CheckConstraint("(role = 'admin') = (unit_id IS NULL)", name="unit_unless_admin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,10 +1,12 @@
 """Accounts: creating them, signing in, passwords and roles."""
 
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,9 +18,16 @@ from ..core.time import utcnow
 from ..extensions import db
 from ..units.models import Unit
 from .models import Role, RoleAssignment, User
+from .permissions import check_admin
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
+_DECOY_PASSWORD = "not-an-account"
+
+
+@cache
+def _decoy_hash() -> str:
+    return _hasher.hash(_DECOY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
@@ -47,15 +56,30 @@ def find_user(username: str) -> User | None:
 
 
 def _role_labels(user: User) -> list[str]:
-    return sorted(f"{a.role.value}@{a.unit.name if a.unit else '*'}" for a in user.roles)
+    """Roles as the trail keeps them, in Vietnamese: the trail is an archive record."""
+    with force_locale("vi"):
+        return sorted(f"{a.role.label} — {a.unit.display_name if a.unit else _('toàn quốc')}"
+                      for a in user.roles)
+
+
+def _check_role_unit(role: Role, unit: Unit | None) -> None:
+    if role is Role.ADMIN and unit is not None:
+        raise UserError(_l("Quản trị hệ thống áp dụng cho toàn quốc: để trống đơn vị."),
+                        field="unit_id")
+    if role is not Role.ADMIN and unit is None:
+        raise UserError(_l("Hãy chọn đơn vị cho vai trò này."), field="unit_id")
 
 
 def create_user(username: str, full_name: str, password: str, *, email: str = "",
                 roles: list[tuple[Role, Unit | None]] = (), official=None, by=None) -> User:
+    """Create an account; ``by`` is the administrator (None for the command line)."""
+    check_admin(by)
     username = username.strip().lower()
     if not username or find_user(username) is not None:
         raise UserError(_l("Tên đăng nhập đã có người dùng."), field="username")
     check_new_password(password, field="password")
+    for role, unit in roles:
+        _check_role_unit(role, unit)
     user = User(username=username, full_name=full_name.strip(), email=email.strip(),
                 password_hash=hash_password(password), official=official)
     user.roles = [RoleAssignment(role=role, unit=unit) for role, unit in roles]
@@ -97,6 +121,9 @@ def authenticate(username: str, password: str, address: str) -> tuple[User | Non
         return None, _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)d phút.",
                        minutes=config["LOGIN_LOCKOUT_MINUTES"])
     user = find_user(typed)
+    if user is None or not user.is_active:
+        # Spend the time a real check takes, so timing does not tell which accounts exist.
+        _hasher.verify(_decoy_hash(), _DECOY_PASSWORD)
     if user is None or not user.is_active or not _password_matches(user, password):
         record(AuditAction.LOGIN_FAILED, object_type="user",
                object_id=user.id if user else None, label=typed, actor_name=typed,
@@ -120,6 +147,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def reset_password(user: User, new: str, *, by: User) -> None:
     """An administrator sets a temporary password; the user must change it at next login."""
+    check_admin(by)
     check_new_password(new)
     user.password_hash = hash_password(new)
     user.must_change_password = True
@@ -129,6 +157,7 @@ def reset_password(user: User, new: str, *, by: User) -> None:
 
 def update_user(user: User, *, full_name: str, email: str, is_active: bool, language: str,
                 official, by: User, expected_version: int | None) -> None:
+    check_admin(by)
     check_version(user, expected_version)
     if user.id == by.id and not is_active:
         raise UserError(_l("Bạn không thể tự khóa tài khoản của mình."), field="is_active")
@@ -143,8 +172,8 @@ def update_user(user: User, *, full_name: str, email: str, is_active: bool, lang
 
 
 def grant_role(user: User, role: Role, unit: Unit | None, *, by: User) -> None:
-    if role is not Role.ADMIN and unit is None:
-        raise UserError(_l("Hãy chọn đơn vị cho vai trò này."), field="unit_id")
+    check_admin(by)
+    _check_role_unit(role, unit)
     if any(a.role is role and a.unit_id == (unit.id if unit else None) for a in user.roles):
         raise UserError(_l("Người dùng đã có vai trò này trên đơn vị này."), field="role")
     before = _role_labels(user)
@@ -155,6 +184,7 @@ def grant_role(user: User, role: Role, unit: Unit | None, *, by: User) -> None:
 
 
 def revoke_role(assignment: RoleAssignment, *, by: User) -> None:
+    check_admin(by)
     user = assignment.user
     if user.id == by.id and assignment.role is Role.ADMIN:
         raise UserError(_l("Bạn không thể tự bỏ quyền quản trị của mình."))

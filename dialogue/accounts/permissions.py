@@ -142,6 +142,18 @@ def sessions_clause(user, unit_column, chair_column) -> ColumnElement[bool]:
     return clause
 
 
+def check_pick_official(user, official, *, field: str) -> None:
+    """For operations: a chair or secretary must be an official the user may see."""
+    if official is not None and not can_see_official(user, official):
+        raise NotPermitted(field)
+
+
+def check_admin(user) -> None:
+    """For operations on accounts: only an administrator (or the system, ``None``)."""
+    if user is not None and not is_admin(user):
+        raise NotPermitted(None)
+
+
 def check_edit_unit(user, unit: Unit, *, field: str | None = "unit_id") -> None:
     """For operations: refuse, as a user error beside ``field``, a unit out of scope."""
     if not can_edit_unit(user, unit):

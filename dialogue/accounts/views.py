@@ -14,7 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core.forms import resolve_pick, submitted_version
+from ..core.forms import resolve_pick, submitted_version, to_id
 from ..core.web import get_or_404, local_path, paginate, run_operation
 from ..extensions import db, login_manager
 from ..units.models import Unit
@@ -37,10 +37,13 @@ PUBLIC_BLUEPRINTS = frozenset({"public"})
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.id == int(user_id)).options(
-        selectinload(User.roles).selectinload(RoleAssignment.unit)))
-    return user if user is not None and user.is_active else None
+def _load_user(session_id: str) -> User | None:
+    user_id = to_id(session_id.partition(":")[0])
+    user = db.session.scalar(select(User).where(User.id == user_id).options(
+        selectinload(User.roles).selectinload(RoleAssignment.unit))) if user_id else None
+    if user is None or not user.is_active or user.get_id() != session_id:
+        return None
+    return user
 
 
 def _guard():
@@ -67,7 +70,7 @@ def init_accounts(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(_guard)
     app.jinja_env.globals.update(
-        admin_role=Role.ADMIN,
+        is_admin=lambda: permissions.is_admin(current_user),
         has_edit_rights=lambda: permissions.has_edit_rights(current_user),
         can_edit_unit=lambda unit: permissions.can_edit_unit(current_user, unit),
     )
@@ -110,6 +113,7 @@ def change_password():
         saved, _result = run_operation(form, lambda: operations.change_password(
             current_user, form.current_password.data, form.new_password.data))
         if saved:
+            login_user(current_user._get_current_object())  # this browser stays signed in
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("sessions.list_sessions"))
     return render_template("accounts/password.html", form=form)

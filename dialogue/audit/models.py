@@ -25,7 +25,7 @@ class AuditAction(LabelledEnum):
 
 set_labels(AuditAction, {
     AuditAction.CREATED: _l("Tạo mới"),
-    AuditAction.UPDATED: _l("Sửa"),
+    AuditAction.UPDATED: _l("Cập nhật"),
     AuditAction.RESCHEDULED: _l("Dời lịch, đổi địa điểm"),
     AuditAction.STATUS_CHANGED: _l("Đổi trạng thái"),
     AuditAction.DELETED: _l("Xóa"),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from flask import has_request_context, request
 from sqlalchemy import Select, func, select
 
+from ..core.text import escape_like
 from ..core.time import format_date, format_datetime, local_day_bounds, utcnow
 from ..extensions import db
 from .models import AuditAction, AuditEntry
@@ -103,7 +104,8 @@ class AuditFilter:
 def search_trail(criteria: AuditFilter) -> Select:
     statement = select(AuditEntry)
     if criteria.actor:
-        statement = statement.where(AuditEntry.actor_name.ilike(f"%{criteria.actor}%"))
+        statement = statement.where(AuditEntry.actor_name.ilike(
+            f"%{escape_like(criteria.actor)}%", escape="\\"))
     if criteria.action is not None:
         statement = statement.where(AuditEntry.action == criteria.action)
     if criteria.object_type:

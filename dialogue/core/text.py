@@ -20,7 +20,11 @@ def fold(text: str | None) -> str:
     return " ".join(stripped.casefold().split())
 
 
+def escape_like(text: str) -> str:
+    """``text`` with LIKE wildcards escaped (use with ``escape="\\"``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(query: str) -> str:
     """A LIKE pattern matching the folded query anywhere, with wildcards escaped."""
-    escaped = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(fold(query))}%"

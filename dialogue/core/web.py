@@ -119,6 +119,9 @@ def _refuse_nul_bytes():
 
 
 def _error_page(error: HTTPException):
+    if error.code >= 500:
+        # The request failed mid-transaction: the page itself must not touch that session.
+        db.session.rollback()
     return render_template("error.html", error=error), error.code
 
 

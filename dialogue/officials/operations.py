@@ -22,7 +22,7 @@ describe("official", {"full_name": _l("Họ và tên"), "position": _l("Chức v
 
 def _audited(official: Official) -> dict:
     return snapshot({"full_name": official.full_name, "position": official.position,
-                     "unit": official.unit.name if official.unit else "",
+                     "unit": official.unit.display_name if official.unit else "",
                      "archived": official.archived_at is not None})
 
 

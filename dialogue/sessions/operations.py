@@ -9,7 +9,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..accounts.permissions import can_read_session, check_edit_unit, sessions_clause
+from ..accounts.permissions import (
+    can_read_session,
+    check_edit_unit,
+    check_pick_official,
+    sessions_clause,
+)
 from ..audit.models import AuditAction
 from ..audit.operations import describe, diff, record, snapshot
 from ..core.errors import UserError, check_version
@@ -134,7 +139,7 @@ describe("session", {
 def audited(session: DialogueSession) -> dict:
     """What the audit trail keeps of a session, before and after each change."""
     return snapshot({
-        "title": session.title, "unit": session.unit_name, "kind": session.kind,
+        "title": session.title, "unit": session.unit.display_name, "kind": session.kind,
         "format": session.format, "starts_at": session.starts_at, "ends_at": session.ends_at,
         "venue": session.venue, "connection_points": [
             f"{p.name} ({p.place})" if p.place else p.name for p in session.connection_points],
@@ -159,6 +164,8 @@ def schedule_session(
     if status not in (SessionStatus.DRAFT, SessionStatus.SCHEDULED):
         raise ValueError(status)
     check_edit_unit(by, details.unit)
+    check_pick_official(by, details.chair, field="chair_id")
+    check_pick_official(by, details.secretary, field="secretary_id")
     session = DialogueSession(status=status, created_by=by.display_name,
                               updated_by=by.display_name, revision=0)
     _apply(session, details)
@@ -176,6 +183,11 @@ def update_session(
     """Save an edit of a session; moving it in time goes through :func:`reschedule`."""
     check_edit_unit(by, session.unit, field=None)
     check_edit_unit(by, details.unit)
+    # An official already on the session stays, even if the editor could not pick them now.
+    if details.chair is not None and details.chair.id != session.chair_id:
+        check_pick_official(by, details.chair, field="chair_id")
+    if details.secretary is not None and details.secretary.id != session.secretary_id:
+        check_pick_official(by, details.secretary, field="secretary_id")
     check_version(session, expected_version)
     if session.is_closed:
         raise SchedulingError(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."))
@@ -341,7 +353,10 @@ def scheduling_warnings(
     if session.venue:
         # Compared folded in Python: SQLite's lower() leaves Vietnamese capitals (Ộ, Ư, Đ) alone.
         venue = fold(session.venue)
-        for other in db.session.scalars(_overlapping(session).where(DialogueSession.venue != "")):
+        # Venues are local: only the sessions of the same province can clash.
+        province = session.unit.province or session.unit
+        for other in db.session.scalars(_overlapping(session).where(
+                DialogueSession.venue != "", within(province, DialogueSession.unit_id))):
             if fold(other.venue) != venue:
                 continue
             warnings.append(SchedulingWarning("venue_busy", _(
@@ -431,7 +446,9 @@ def public_sessions(*, upcoming: bool, unit: Unit | None = None, text: str = "")
     7 days ahead): upcoming ones soonest first, past ones latest first."""
     now = utcnow()
     statement = select(DialogueSession).options(selectinload(DialogueSession.unit)).where(
-        DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED))
+        DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED),
+        # A draft cancelled before it was announced was never public.
+        DialogueSession.announced_at.is_not(None))
     if unit is not None:
         statement = statement.where(within(unit, DialogueSession.unit_id))
     if fold(text):

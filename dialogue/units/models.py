@@ -142,6 +142,13 @@ class Unit(db.Model):
         )
 
     @property
+    def display_name(self) -> str:
+        """The name, marked when it is a unit of the former structure (names were reused)."""
+        if self.era is Era.LEGACY:
+            return f"{self.name} ({_l('trước 01/07/2025')})"
+        return self.name
+
+    @property
     def full_name(self) -> str:
         """The name with the province, as a secretary reads it in a picker."""
         names = [self.name]

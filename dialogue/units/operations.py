@@ -10,7 +10,7 @@ from importlib import resources
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..core.text import fold, like_pattern
+from ..core.text import escape_like, fold, like_pattern
 from ..extensions import db
 from .models import LEGACY_LAST_DAY, REFORM_DAY, Era, Unit, UnitKind, UnitLevel, UnitSuccession
 
@@ -183,7 +183,7 @@ def search_units(
     # name itself ("ia grai" ends "xa ia grai") before names merely containing it.
     ordering = [Unit.era == Era.LEGACY, level_order()]
     if folded:
-        ordering.append(Unit.name_folded.like(f"%{folded}", escape="\\").desc())
+        ordering.append(Unit.name_folded.like(f"%{escape_like(folded)}", escape="\\").desc())
     statement = statement.order_by(*ordering, Unit.name_folded).limit(limit)
     return list(db.session.scalars(statement))
 

@@ -65,7 +65,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('admin', 'secretary', 'leader', 'viewer', name='role', native_enum=False, length=24), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("unit_id IS NOT NULL OR role = 'admin'", name=op.f('ck_role_assignments_unit_unless_admin')),
+    sa.CheckConstraint("(role = 'admin') = (unit_id IS NULL)", name=op.f('ck_role_assignments_unit_unless_admin')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_role_assignments_unit_id_units')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_role_assignments_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_role_assignments')),

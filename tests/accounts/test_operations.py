@@ -164,15 +164,15 @@ def test_granting_and_revoking_a_role_is_recorded(admin, viewer, unit):
     assert {(a.role, a.unit.name) for a in viewer.roles} == {
         (Role.VIEWER, "Xã Ia Grai"), (Role.SECRETARY, "Phường Pleiku")}
     granted = entries(AuditAction.UPDATED)[-1]
-    assert granted.changes == {"roles": [["viewer@Xã Ia Grai"],
-                                         ["secretary@Phường Pleiku", "viewer@Xã Ia Grai"]]}
+    assert granted.changes == {"roles": [["Xem — Xã Ia Grai"],
+                                         ["Thư ký, văn phòng — Phường Pleiku", "Xem — Xã Ia Grai"]]}
 
     operations.revoke_role(viewer.roles[0], by=admin)
     db.session.commit()
     revoked = entries(AuditAction.UPDATED)[-1]
     assert revoked.actor_id == admin.id
-    assert revoked.changes == {"roles": [["secretary@Phường Pleiku", "viewer@Xã Ia Grai"],
-                                         ["secretary@Phường Pleiku"]]}
+    assert revoked.changes == {"roles": [["Thư ký, văn phòng — Phường Pleiku", "Xem — Xã Ia Grai"],
+                                         ["Thư ký, văn phòng — Phường Pleiku"]]}
 
 
 def test_a_role_other_than_administrator_needs_a_unit(admin, viewer):

@@ -130,6 +130,23 @@ def test_a_commune_secretary_cannot_move_a_session_to_her_neighbour(
                        by=commune_secretary, expected_version=session.version)
 
 
+def test_a_commune_secretary_cannot_name_a_neighbours_official_as_chair(
+        commune_secretary, create_official, unit):
+    neighbour = create_official(full_name="Trần Văn Đức", position="Chủ tịch UBND phường Pleiku",
+                                unit="Phường Pleiku")
+    provincial = create_official(full_name="Nguyễn Ngọc Lương", position="Phó Bí thư Tỉnh ủy")
+
+    with pytest.raises(NotPermitted) as refused:
+        schedule_session(details(unit("Xã Ia Grai"), chair=neighbour), by=commune_secretary)
+    assert refused.value.field == "chair_id"
+    with pytest.raises(NotPermitted):
+        schedule_session(details(unit("Xã Ia Grai"), secretary=neighbour), by=commune_secretary)
+    # The provincial leader, above her commune, chairs commune dialogues.
+    session, _warnings = schedule_session(details(unit("Xã Ia Grai"), chair=provincial),
+                                          by=commune_secretary)
+    assert session.chair == provincial
+
+
 def test_a_commune_secretary_cannot_move_an_official_to_her_neighbour(commune_secretary, unit):
     official = add_official("Nguyễn Văn Hùng", "Chủ tịch UBND xã", unit("Xã Ia Grai"),
                             by=commune_secretary)

@@ -13,6 +13,7 @@ from dialogue.audit.models import AuditAction, AuditEntry
 from dialogue.core.time import local_today
 from dialogue.extensions import db
 from dialogue.sessions.models import ParticipantRole, SessionStatus
+from dialogue.sessions.operations import TRANSITIONS, change_status
 from tests.conftest import PASSWORD
 from tests.helpers import at, csrf_token_in, form_token, log_in
 
@@ -238,6 +239,43 @@ def test_the_public_page_hides_drafts_and_internal_sessions(anonymous, create_se
     page = text(anonymous.get("/public/"))
     assert "Dự thảo đối thoại" not in page
     assert "Họp nội bộ" not in page
+
+
+def test_a_draft_cancelled_before_it_was_announced_never_reaches_the_public_page(
+        anonymous, create_session, secretary):
+    soon = at(f"{(local_today() + timedelta(days=12)).isoformat()} 08:00")
+    draft = create_session(unit="Xã Ia Grai", title="Dự thảo rồi hủy trước khi công bố",
+                           status=SessionStatus.DRAFT, starts_at=soon)
+    change_status(draft, TRANSITIONS["cancel"], reason="Không tổ chức", by=secretary)
+    db.session.commit()
+
+    assert draft.status is SessionStatus.CANCELLED
+    assert "Dự thảo rồi hủy" not in text(anonymous.get("/public/"))
+
+
+def test_an_administrator_is_country_wide_and_every_other_role_has_a_unit(app, admin, unit):
+    client = app.test_client()
+    log_in(client, "admin", PASSWORD)
+    for role, unit_id in [("admin", str(unit("Xã Ia Grai").id)), ("viewer", "")]:
+        response = client.post("/admin/users/new", data={
+            "csrf_token": form_token(client, "/admin/users/new"), "username": f"moi.{role}",
+            "full_name": "Rơ Châm Hiền", "language": "vi", "is_active": "y",
+            "password": "mat-khau-ban-dau-2026", "role": role, "unit_id": unit_id})
+        assert response.status_code == 200, role
+        assert db.session.scalar(sa.select(User).where(User.username == f"moi.{role}")) is None
+    page = response.get_data(as_text=True)
+    assert "Hãy chọn đơn vị cho vai trò này." in page
+
+
+def test_a_new_password_signs_out_every_other_browser(app, commune_secretary):
+    office, phone = app.test_client(), app.test_client()
+    log_in(office, "thuky.xa", PASSWORD)
+    log_in(phone, "thuky.xa", PASSWORD)
+    office.post("/account/password", data={
+        "csrf_token": form_token(office, "/account/password"), "current_password": PASSWORD,
+        "new_password": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"})
+    assert office.get("/sessions/").status_code == 200
+    assert phone.get("/sessions/").headers["Location"].startswith("/login")
 
 
 def test_the_public_page_is_open_to_a_user_who_must_change_the_password(

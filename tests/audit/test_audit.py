@@ -147,8 +147,8 @@ def test_granting_and_revoking_roles_are_recorded(admin, create_user, unit):
     accounts.revoke_role(user.roles[0], by=admin)
     db.session.commit()
     *_created, granted, revoked = history("user", user.id)
-    assert granted.changes["roles"][1] == ["secretary@Phường Pleiku", "viewer@Xã Ia Grai"]
-    assert revoked.changes["roles"][1] == ["secretary@Phường Pleiku"]
+    assert granted.changes["roles"][1] == ["Thư ký, văn phòng — Phường Pleiku", "Xem — Xã Ia Grai"]
+    assert revoked.changes["roles"][1] == ["Thư ký, văn phòng — Phường Pleiku"]
     assert granted.actor_id == revoked.actor_id == admin.id
 
 
