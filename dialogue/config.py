@@ -48,6 +48,10 @@ def load(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_LOCKOUT_MINUTES": 15,
+        # Documents attached to progress updates (PDF, images, office files).
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 2**20,
+        "MAX_CONTENT_LENGTH": (int(os.environ.get("ATTACHMENT_MAX_MB", "10")) + 1) * 2**20,
+        "ISSUES_PER_PAGE": 30,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted: without it
         # every visitor would share the proxy's address (and its login throttle).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),

@@ -66,6 +66,8 @@ from .helpers import log_in
 
 #: Loaded once per test session and never emptied between tests.
 UNIT_TABLES = frozenset({"units", "unit_successions"})
+#: Seeded by the migrations (DOMAIN.md's fields, public holidays 2025-2027).
+SEEDED_TABLES = ("issue_fields", "holidays")
 #: The 2025 province the suite is built around.
 GIA_LAI = 52
 #: The password of every account the tests create.
@@ -170,9 +172,18 @@ def _unit_counts(app) -> dict[str, int]:
         return _table_counts(UNIT_TABLES)
 
 
+@pytest.fixture(scope="session")
+def _seeded_rows(app) -> dict[str, list[dict]]:
+    """The rows the migrations seed (fields, holidays), put back after every test."""
+    with app.app_context(), db.engine.connect() as connection:
+        return {name: [dict(row._mapping) for row in connection.execute(
+            db.metadata.tables[name].select())] for name in SEEDED_TABLES}
+
+
 @pytest.fixture(autouse=True)
-def _database(app, _unit_counts):
-    """Run each test in an app context; afterwards delete every row but the units."""
+def _database(app, _unit_counts, _seeded_rows):
+    """Run each test in an app context; afterwards delete every row but the units, and put
+    the seeded reference rows back as the migrations left them."""
     with app.app_context():
         yield
         db.session.remove()
@@ -180,6 +191,9 @@ def _database(app, _unit_counts):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in UNIT_TABLES:
                     connection.execute(table.delete())
+            for name, rows in _seeded_rows.items():
+                if rows:
+                    connection.execute(db.metadata.tables[name].insert(), rows)
         if _table_counts(UNIT_TABLES) != _unit_counts:
             pytest.fail("this test changed the units every other test relies on; "
                         "use the scratch_app fixture instead")

@@ -29,6 +29,15 @@ import pytest
 from dialogue.accounts.models import Role
 from dialogue.core.time import local_today, to_local
 from dialogue.extensions import db
+from dialogue.issues.models import Holiday, IssueField, IssueKind, IssueOutcome
+from dialogue.issues.operations import (
+    CommitmentDetails,
+    IssueDetails,
+    Upload,
+    add_progress_update,
+    assign_commitment,
+    record_issue,
+)
 from tests.conftest import PASSWORD, UNIT_TABLES
 from tests.helpers import at, csrf_token_in, log_in
 
@@ -122,6 +131,39 @@ MATRIX = [
     row("officials.archive_official",  P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
     row("officials.archive_official",  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
     row("officials.archive_official",  P, "tinh",    LOGIN, 302, 302, 403, 403, 403),
+    # Issues and commitments: read with the session, changed by who may edit the session.
+    row("issues.live_entry",           G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("issues.live_entry",           G, "pleiku",  LOGIN, 200, 200, 404, 404, 404),
+    row("issues.live_entry",           P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.live_entry",           P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.show_issue",           G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("issues.show_issue",           G, "pleiku",  LOGIN, 200, 200, 404, 404, 404),
+    row("issues.edit_issue",           P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.edit_issue",           P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.move_issue",           P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.move_issue",           P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.delete_issue",         P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.delete_issue",         P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.add_commitment",       P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.add_commitment",       P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.change_commitment_status", P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.change_commitment_status", P, "pleiku", LOGIN, 302, 302, 404, 404, 404),
+    row("issues.record_citizen_informed", P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.record_citizen_informed", P, "pleiku", LOGIN, 302, 302, 404, 404, 404),
+    row("issues.add_progress_update",  P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("issues.add_progress_update",  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    row("issues.download_attachment",  G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("issues.download_attachment",  G, "pleiku",  LOGIN, 200, 200, 404, 404, 404),
+    row("followup.board",              G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("followup.show_agency",        G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("followup.search",             G, None,      LOGIN, 200, 200, 200, 200, 200),
+    # The lists the administrator keeps.
+    row("issue_admin.fields",          G, None,      LOGIN, 200, 403, 403, 403, 403),
+    row("issue_admin.fields",          P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("issue_admin.archive_field",   P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("issue_admin.holidays",        G, None,      LOGIN, 200, 403, 403, 403, 403),
+    row("issue_admin.holidays",        P, None,      LOGIN, 302, 403, 403, 403, 403),
+    row("issue_admin.delete_holiday",  P, None,      LOGIN, 302, 403, 403, 403, 403),
 ]
 
 
@@ -168,6 +210,30 @@ class World:
         full_name, position = people[target]
         return self._create_official(full_name=full_name, position=position,
                                      unit=self.UNITS[target])
+
+    def issue(self, target: str):
+        session = self.session(target)
+        return record_issue(session, IssueDetails(
+            raised_by="Ông Rơ Châm Tuấn", locality="Làng Dơ Nâu",
+            kind=IssueKind.RECOMMENDATION, outcome=IssueOutcome.FOLLOW_UP,
+            content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất cho các hộ làng Dơ Nâu"),
+            by=self.users["admin"])
+
+    def commitment(self, target: str):
+        commitment = assign_commitment(self.issue(target), CommitmentDetails(
+            agency_name="Văn phòng Đăng ký đất đai", action="Đo đạc, cấp giấy chứng nhận",
+            working_days=15), by=self.users["admin"])
+        db.session.commit()
+        return commitment
+
+    def update_with_document(self, target: str):
+        commitment = self.commitment(target)
+        update = add_progress_update(
+            commitment, on=self.day, text="Đã đo đạc xong 12 thửa",
+            upload=Upload("bien-ban-do-dac.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<<>>\n"),
+            by=self.users["admin"])
+        db.session.commit()
+        return update
 
     def account(self):
         return self._create_user(f"nguoidung{next(self._numbers)}", Role.VIEWER, "Xã Ia Grai",
@@ -291,11 +357,113 @@ def _login(w: World, target):
     return "/login", {"username": w.account().username, "password": PASSWORD}
 
 
+def _issue_form(w: World, target) -> dict:
+    return {"raised_by": "Bà Ksor H’Nga", "locality": "Thôn 3", "kind": "report", "field_id": "",
+            "outcome": "answered", "content": "Phản ánh đường liên thôn xuống cấp",
+            "answered_by": "Chủ tịch UBND xã", "answer": "Xã sẽ sửa trong quý I"}
+
+
+def _live_entry(w: World, target):
+    if target is None:
+        target = "ia_grai"
+    return f"/sessions/{w.session(target).id}/issues", _issue_form(w, target)
+
+
+def _edit_issue(w: World, target):
+    issue = w.issue(target)
+    db.session.commit()
+    prefix = f"issue-{issue.id}-"
+    data = {prefix + key: value for key, value in _issue_form(w, target).items()}
+    return f"/issues/{issue.id}/edit", {**data, prefix + "version": str(issue.version)}
+
+
+def _issue_page(w: World, target):
+    issue = w.issue(target)
+    db.session.commit()
+    return f"/issues/{issue.id}", {}
+
+
+def _move_issue(w: World, target):
+    issue = w.issue(target)
+    record_issue(issue.session, IssueDetails(
+        raised_by="Ông Nguyễn Văn Bình", kind=IssueKind.OPINION, outcome=IssueOutcome.ANSWERED,
+        content="Ý kiến thứ hai"), by=w.users["admin"])
+    db.session.commit()
+    return f"/issues/{issue.id}/move", {"direction": "down"}
+
+
+def _delete_issue(w: World, target):
+    issue = w.issue(target)
+    db.session.commit()
+    return f"/issues/{issue.id}/delete", {}
+
+
+def _add_commitment(w: World, target):
+    issue = w.issue(target)
+    db.session.commit()
+    return f"/issues/{issue.id}/commitments", {
+        "agency_name": "Phòng Kinh tế", "action": "Sửa đường liên thôn", "working_days": "20"}
+
+
+def _commitment_status(w: World, target):
+    commitment = w.commitment(target)
+    return f"/commitments/{commitment.id}/status", {
+        "status": "in_progress", "note": "", "version": str(commitment.version)}
+
+
+def _citizen_informed(w: World, target):
+    commitment = w.commitment(target)
+    return f"/commitments/{commitment.id}/informed", {
+        "citizen_informed_on": w.day.strftime("%d/%m/%Y")}
+
+
+def _progress_update(w: World, target):
+    commitment = w.commitment(target)
+    return f"/commitments/{commitment.id}/updates", {
+        "on": w.day.strftime("%d/%m/%Y"), "text": "Đã khảo sát hiện trường"}
+
+
+def _attachment(w: World, target):
+    return f"/updates/{w.update_with_document(target).id}/attachment", {}
+
+
+def _agency(w: World, target):
+    return f"/agencies/{w.commitment(target).agency_id}", {}
+
+
+def _archive_field(w: World, target):
+    field = db.session.scalars(db.select(IssueField).order_by(IssueField.id)).first()
+    return f"/admin/fields/{field.id}/archive", {"archived": "1"}
+
+
+def _delete_holiday(w: World, target):
+    holiday = db.session.scalars(db.select(Holiday).order_by(Holiday.id)).first()
+    return f"/admin/holidays/{holiday.id}/delete", {}
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
 
 BUILDERS = {
+    "issues.live_entry": _live_entry,
+    "issues.show_issue": _issue_page,
+    "issues.edit_issue": _edit_issue,
+    "issues.move_issue": _move_issue,
+    "issues.delete_issue": _delete_issue,
+    "issues.add_commitment": _add_commitment,
+    "issues.change_commitment_status": _commitment_status,
+    "issues.record_citizen_informed": _citizen_informed,
+    "issues.add_progress_update": _progress_update,
+    "issues.download_attachment": _attachment,
+    "followup.board": _fixed("/followup"),
+    "followup.show_agency": _agency,
+    "followup.search": _fixed("/search?q=dat+dai"),
+    "issue_admin.fields": _fixed("/admin/fields", {"name": "Nông nghiệp, nông thôn"}),
+    "issue_admin.archive_field": _archive_field,
+    "issue_admin.holidays": _fixed("/admin/holidays", {"day": "02/01/2026",
+                                                        "name": "Nghỉ bù Tết Dương lịch"}),
+    "issue_admin.delete_holiday": _delete_holiday,
     "accounts.login": _login,
     "accounts.logout": _fixed("/logout"),
     "accounts.change_password": _fixed("/account/password", {

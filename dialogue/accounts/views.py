@@ -34,6 +34,8 @@ bp = Blueprint("accounts", __name__)
 #: Pages anyone may open: signing in, the public announcements, assets, language.
 PUBLIC_ENDPOINTS = frozenset({"static", "accounts.login", "set_language"})
 PUBLIC_BLUEPRINTS = frozenset({"public"})
+#: What the pickers fetch: answered with 401, not a redirect to a page.
+JSON_ENDPOINTS = frozenset({"units.search", "officials.search"})
 
 
 @login_manager.user_loader
@@ -53,8 +55,7 @@ def _guard():
             or request.blueprint in PUBLIC_BLUEPRINTS:
         return None
     if not current_user.is_authenticated:
-        if request.accept_mimetypes.best == "application/json" or request.path.endswith(
-                "/search"):
+        if request.endpoint in JSON_ENDPOINTS:
             return jsonify({"error": _("Hãy đăng nhập.")}), 401
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if current_user.must_change_password and request.endpoint not in (

@@ -4,6 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import IntegerField as BaseIntegerField
 from wtforms import TimeField as BaseTimeField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -112,11 +113,25 @@ class ChoiceField(SelectField):
         super().__init__(label, validators,
                          choices=[SelectChoice(value, text) for value, text in choices], **kwargs)
 
+    def offer(self, choices) -> None:
+        """Set the (value, label) pairs at request time (from the database)."""
+        self.choices = [SelectChoice(value, text) for value, text in choices]
+
     def pre_validate(self, form):
         try:
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(_l("Lựa chọn không hợp lệ.")) from None
+
+
+class NumberField(BaseIntegerField):
+    """A whole number whose refusal of text reads in Vietnamese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Hãy nhập một số nguyên.")) from None
 
 
 class RowList(FieldList):

@@ -54,3 +54,25 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def is_working_day(day: date, holidays: frozenset[date]) -> bool:
+    """Monday to Friday, and not a public holiday."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: date, count: int, holidays: frozenset[date]) -> date:
+    """The day ``count`` working days after ``start`` (``start`` itself is not counted)."""
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, holidays: frozenset[date]) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    return sum(1 for offset in range(1, (end - start).days + 1)
+               if is_working_day(start + timedelta(days=offset), holidays))

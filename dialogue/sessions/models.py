@@ -115,6 +115,9 @@ class DialogueSession(TimestampMixin, db.Model):
     #: When the current time and place were last made public (scheduled, moved, reopened):
     #: the legal notice period is counted from it.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the minutes are final: the session's issues are then part of a signed
+    #: record and can no longer change.
+    issues_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Rises on every change of time, place or status (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(default=0)
     #: Title, topic, venue and unit without diacritics, for text search.

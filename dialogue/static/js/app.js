@@ -160,3 +160,59 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-picker-url]").forEach(setupPicker);
   document.querySelectorAll(".rows[data-rows]").forEach(setupRows);
 });
+
+// Live entry of issues: every form on the page posts in the background, so the secretary
+// never leaves the page; when the network drops, what was typed stays where it is.
+function setupLiveEntry(root) {
+  root.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.live-form, form.live-action");
+    if (!form) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
+    const warning = form.querySelector(".live-network");
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+      });
+    } catch (error) {
+      if (warning) warning.hidden = false;
+      return;
+    }
+    if (warning) warning.hidden = true;
+    if (!(response.headers.get("Content-Type") || "").includes("json")) {
+      // Not an answer of this page (signed out, say): let the browser show it.
+      form.submit();
+      return;
+    }
+    const body = await response.json();
+    if (body.errors) {
+      if (warning) {
+        warning.textContent = body.errors.join(" ");
+        warning.hidden = false;
+      }
+      return;
+    }
+    if (body.list !== undefined) {
+      document.getElementById("issue-list-wrap").innerHTML = body.list;
+    }
+    const newForm = document.getElementById("new-issue-wrap");
+    if (form.id === "new-issue-form" && newForm && body.form !== undefined) {
+      // The server sends the form back: empty after a save, with messages (and what was
+      // typed) after a refusal.
+      newForm.innerHTML = body.form;
+      const first = newForm.querySelector("input:not([type=hidden]), textarea");
+      if (body.ok && first) first.focus();
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-live-entry]").forEach(setupLiveEntry);
+});

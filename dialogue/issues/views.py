@@ -1,0 +1,294 @@
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts import permissions
+from ..audit.operations import history
+from ..core.forms import resolve_pick, submitted_version
+from ..core.time import local_today
+from ..core.web import get_or_404, run_operation
+from ..extensions import db
+from ..officials.models import Official
+from ..sessions.models import DialogueSession
+from . import operations
+from .forms import CommitmentForm, InformedForm, IssueForm, ProgressForm, StatusForm
+from .models import (
+    Agency,
+    Commitment,
+    CommitmentStatus,
+    Issue,
+    IssueField,
+    IssueKind,
+    IssueOutcome,
+    ProgressUpdate,
+)
+
+bp = Blueprint("issues", __name__)
+
+
+def _session(session_id: int, *, edit: bool) -> DialogueSession:
+    session = get_or_404(DialogueSession, session_id)
+    permissions.visible_or_404(permissions.can_read_session(current_user, session))
+    if edit:
+        permissions.require(permissions.can_edit_session(current_user, session))
+    return session
+
+
+def _issue(issue_id: int, *, edit: bool) -> Issue:
+    issue = get_or_404(Issue, issue_id)
+    _session(issue.session_id, edit=edit)
+    return issue
+
+
+def _commitment(commitment_id: int) -> Commitment:
+    commitment = get_or_404(Commitment, commitment_id)
+    _session(commitment.issue.session_id, edit=True)
+    return commitment
+
+
+def _issue_form(formdata=None, obj=None) -> IssueForm:
+    """The form of a new issue, or of an existing one (its fields prefixed with its id, as
+    the live-entry page shows many at once)."""
+    prefix = f"issue-{obj.id}" if obj is not None else ""
+    form = IssueForm(formdata=formdata, obj=obj, prefix=prefix)
+    fields = operations.active_fields()
+    if obj is not None and obj.field is not None and obj.field not in fields:
+        fields.append(obj.field)  # a retired field stays on the issues that have it
+    form.field_id.offer([("", _("— Chọn lĩnh vực —"))] + [(str(f.id), f.name) for f in fields])
+    if obj is not None and formdata is None:
+        form.field_id.data = str(obj.field_id or "")
+    return form
+
+
+def _issue_details(form: IssueForm) -> operations.IssueDetails:
+    field = db.session.get(IssueField, int(form.field_id.data)) if form.field_id.data else None
+    return operations.IssueDetails(
+        raised_by=form.raised_by.data or "", kind=IssueKind(form.kind.data),
+        content=form.content.data or "", outcome=IssueOutcome(form.outcome.data),
+        locality=form.locality.data or "", contact=form.contact.data or "", field=field,
+        answered_by=form.answered_by.data or "", answer=form.answer.data or "")
+
+
+def _wants_json() -> bool:
+    """The live-entry page posts with fetch so the page never reloads mid-session."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _live_entry(session, new_form, status=200):
+    issues = operations.session_issues(session)
+    context = {
+        "session": session, "issues": issues, "form": new_form,
+        "edit_forms": {issue.id: _issue_form(obj=issue) for issue in issues},
+        "editable": operations.issues_editable(session),
+        "show_contact": permissions.can_edit_session(current_user, session),
+    }
+    if _wants_json():
+        return jsonify({
+            "ok": status == 200 and not new_form.errors and not new_form.form_errors,
+            "list": render_template("issues/_list.html", **context),
+            "form": render_template("issues/_new_form.html", **context),
+        }), status
+    return render_template("issues/live.html", **context), status
+
+
+@bp.route("/sessions/<int:session_id>/issues", methods=["GET", "POST"])
+def live_entry(session_id: int):
+    """Record issue after issue during the session, without leaving the page."""
+    can_edit = request.method == "POST"
+    session = _session(session_id, edit=can_edit)
+    form = _issue_form(formdata=request.form) if request.method == "POST" else _issue_form()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            saved, _result = run_operation(form, lambda: operations.record_issue(
+                session, _issue_details(form), by=current_user))
+            if saved:
+                if _wants_json():
+                    return _live_entry(session, _issue_form())
+                flash(_("Đã ghi ý kiến."), "success")
+                return redirect(url_for(".live_entry", session_id=session.id) + "#new-issue")
+        return _live_entry(session, form, 400)
+    return _live_entry(session, form)
+
+
+@bp.route("/issues/<int:issue_id>/edit", methods=["POST"])
+def edit_issue(issue_id: int):
+    issue = _issue(issue_id, edit=True)
+    form = _issue_form(formdata=request.form, obj=issue)
+    saved = False
+    if form.validate_on_submit():
+        saved, _result = run_operation(form, lambda: operations.update_issue(
+            issue, _issue_details(form), by=current_user,
+            expected_version=submitted_version(form)))
+    if _wants_json():
+        if saved:
+            return _live_entry(issue.session, _issue_form())
+        errors = [str(e) for e in form.form_errors] + [
+            f"{field.label.text}: {error}" for field in form for error in field.errors]
+        return jsonify({"ok": False, "errors": errors}), 400
+    _flash_form_errors(form)
+    if request.form.get("back") == "issue":
+        return redirect(url_for(".show_issue", issue_id=issue.id))
+    return redirect(url_for(".live_entry", session_id=issue.session_id) + f"#issue-{issue.id}")
+
+
+@bp.route("/issues/<int:issue_id>/move", methods=["POST"])
+def move_issue(issue_id: int):
+    issue = _issue(issue_id, edit=True)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    _flash_outcome(lambda: operations.move_issue(issue, offset, by=current_user))
+    if _wants_json():
+        return _live_entry(issue.session, _issue_form())
+    return redirect(url_for(".live_entry", session_id=issue.session_id) + f"#issue-{issue.id}")
+
+
+@bp.route("/issues/<int:issue_id>/delete", methods=["POST"])
+def delete_issue(issue_id: int):
+    issue = _issue(issue_id, edit=True)
+    session = issue.session
+    _flash_outcome(lambda: operations.delete_issue(issue, by=current_user),
+                   _("Đã xóa ý kiến."))
+    if _wants_json():
+        return _live_entry(session, _issue_form())
+    return redirect(url_for(".live_entry", session_id=session.id))
+
+
+def _flash_outcome(operation, success: str | None = None) -> bool:
+    """Run an action that has no form of its own; its refusal becomes a flash message."""
+    holder = StatusForm(formdata=None)
+    saved, _result = run_operation(holder, operation)
+    for error in holder.form_errors:
+        flash(error, "error")
+    if saved and success:
+        flash(success, "success")
+    return saved
+
+
+@bp.route("/issues/<int:issue_id>")
+def show_issue(issue_id: int):
+    issue = _issue(issue_id, edit=False)
+    can_edit = permissions.can_edit_session(current_user, issue.session)
+    today = local_today()
+    return render_template(
+        "issues/show.html", issue=issue, can_edit=can_edit, today=today,
+        editable=operations.issues_editable(issue.session),
+        commitment_form=CommitmentForm(formdata=None),
+        status_forms={c.id: _status_form(c) for c in issue.commitments},
+        informed_form=InformedForm(formdata=None), progress_form=ProgressForm(formdata=None),
+        inform_rules={c.id: operations.inform_rule(c, today) for c in issue.commitments},
+        earlier=operations.earlier_issues(issue, user=current_user),
+        history=history("issue", issue.id),
+        commitment_history={c.id: history("commitment", c.id) for c in issue.commitments},
+        agencies=db.session.scalars(select(Agency.name).order_by(Agency.name).limit(500)),
+    )
+
+
+def _status_form(commitment: Commitment, formdata=None) -> StatusForm:
+    form = StatusForm(formdata=formdata)
+    form.status.offer([(s.value, s.label) for s in operations.allowed_statuses(commitment)])
+    if formdata is None:
+        form.version.data = str(commitment.version)
+    return form
+
+
+def _back_to(issue: Issue, anchor: str = ""):
+    return redirect(url_for(".show_issue", issue_id=issue.id) + anchor)
+
+
+def _flash_form_errors(form) -> None:
+    for error in form.form_errors:
+        flash(error, "error")
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+@bp.route("/issues/<int:issue_id>/commitments", methods=["POST"])
+def add_commitment(issue_id: int):
+    issue = _issue(issue_id, edit=True)
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        official = resolve_pick(form.official_id, Official, _("Hãy chọn từ danh sách gợi ý."))
+        if not form.official_id.errors:
+            saved, commitment = run_operation(form, lambda: operations.assign_commitment(
+                issue, operations.CommitmentDetails(
+                    agency_name=form.agency_name.data, action=form.action.data,
+                    due_on=form.due_on.data, working_days=form.working_days.data,
+                    official=official), by=current_user))
+            if saved:
+                flash(_("Đã giao việc cho %(agency)s, hạn %(due)s.",
+                        agency=commitment.agency.name, due=f"{commitment.due_on:%d/%m/%Y}"),
+                      "success")
+                return _back_to(issue, f"#commitment-{commitment.id}")
+    _flash_form_errors(form)
+    return _back_to(issue, "#new-commitment")
+
+
+@bp.route("/commitments/<int:commitment_id>/status", methods=["POST"])
+def change_commitment_status(commitment_id: int):
+    commitment = _commitment(commitment_id)
+    form = _status_form(commitment, request.form)
+    if form.validate_on_submit():
+        saved, _result = run_operation(form, lambda: operations.change_commitment_status(
+            commitment, CommitmentStatus(form.status.data), note=form.note.data or "",
+            by=current_user, expected_version=submitted_version(form)))
+        if saved:
+            flash(_("Tình trạng mới: %(status)s.", status=commitment.status.label), "success")
+            return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+    _flash_form_errors(form)
+    return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+
+
+@bp.route("/commitments/<int:commitment_id>/informed", methods=["POST"])
+def record_citizen_informed(commitment_id: int):
+    commitment = _commitment(commitment_id)
+    form = InformedForm()
+    if form.validate_on_submit():
+        saved, _result = run_operation(form, lambda: operations.record_citizen_informed(
+            commitment, form.citizen_informed_on.data, by=current_user))
+        if saved:
+            flash(_("Đã ghi ngày trả lời công dân."), "success")
+    _flash_form_errors(form)
+    return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+
+
+@bp.route("/commitments/<int:commitment_id>/updates", methods=["POST"])
+def add_progress_update(commitment_id: int):
+    commitment = _commitment(commitment_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        upload = None
+        if form.attachment.data and form.attachment.data.filename:
+            upload = operations.Upload(form.attachment.data.filename,
+                                       form.attachment.data.read())
+        saved, _result = run_operation(form, lambda: operations.add_progress_update(
+            commitment, on=form.on.data, text=form.text.data, upload=upload, by=current_user))
+        if saved:
+            flash(_("Đã cập nhật tiến độ."), "success")
+    _flash_form_errors(form)
+    return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+
+
+@bp.route("/updates/<int:update_id>/attachment")
+def download_attachment(update_id: int):
+    update = get_or_404(ProgressUpdate, update_id)
+    _session(update.commitment.issue.session_id, edit=False)
+    if not update.attachment_path:
+        abort(404)
+    path = operations.attachments_folder() / Path(update.attachment_path).name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=update.attachment_type, as_attachment=True,
+                     download_name=update.attachment_name or path.name)
