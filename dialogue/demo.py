@@ -12,8 +12,19 @@ from .accounts.models import Role, User
 from .accounts.operations import create_user, find_user
 from .core.time import local_to_utc, local_today
 from .extensions import db
+from .issues.models import CommitmentStatus, IssueKind, IssueOutcome
+from .issues.operations import (
+    CommitmentDetails,
+    IssueDetails,
+    active_fields,
+    add_progress_update,
+    assign_commitment,
+    change_commitment_status,
+    record_issue,
+)
 from .officials.models import Official
 from .officials.operations import add_official
+from .sessions import models as sessions_model
 from .sessions import operations as sessions
 from .sessions.models import DialogueSession, ParticipantRole, SessionFormat, SessionKind
 from .units.models import Era, Unit, UnitLevel
@@ -192,6 +203,8 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
     created = []
     for spec in progress("Tạo phiên đối thoại")(_plan(local_today())):
         created.append(_create(spec, by=secretary))
+    db.session.flush()
+    commitments = _record_issues(created, by=secretary, today=local_today())
     db.session.commit()
 
     echo(f"Đã tạo {db.session.scalar(select(func.count()).select_from(Official))} cán bộ và "
@@ -199,6 +212,7 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
     for session in created:
         echo(f"  {session.local_date:%d/%m/%Y}  {session.status.label:<14} "
              f"{session.unit_name}: {session.title}")
+    echo(f"Ý kiến và cam kết: {commitments} cam kết, có việc đã giải quyết, đang làm và quá hạn.")
     echo(f"Tài khoản thử (chỉ dùng cho bản demo), mật khẩu {DEMO_PASSWORD}:")
     for username, (full_name, role, unit_name, _official_name) in DEMO_ACCOUNTS.items():
         echo(f"  {username:<11} {role.label} — {unit_name or 'toàn quốc'} ({full_name})")
@@ -233,3 +247,79 @@ def _create(spec: dict, *, by: User) -> DialogueSession:
         sessions.change_status(session, sessions.TRANSITIONS["cancel"], reason=spec["cancel"],
                                by=by)
     return session
+
+
+# What citizens raised at the held sessions, after the seed articles (land, compensation,
+# temporary housing, people with merit): (session title start, issues), each issue being
+# (raised by, locality, kind, field position, content, answered by, answer, commitment),
+# a commitment being (agency, action, working days, status, progress) or None.
+ISSUES = {
+    "Hội nghị đối thoại trực tuyến": [
+        ("Ông Rơ Mah Thuyên", "Làng Ia Bang, huyện Đăk Đoa", IssueKind.RECOMMENDATION, 1,
+         "Đề nghị sớm cấp giấy chứng nhận quyền sử dụng đất cho 37 hộ đã sử dụng ổn định "
+         "từ trước năm 2004.", "Phó Chủ tịch UBND tỉnh",
+         "Giao Sở Tài nguyên và Môi trường rà soát, hướng dẫn hồ sơ.",
+         ("Sở Tài nguyên và Môi trường", "Rà soát hồ sơ, cấp giấy chứng nhận cho các hộ đủ "
+          "điều kiện", 30, CommitmentStatus.RESOLVED, "Đã cấp 31/37 giấy chứng nhận.")),
+        ("Bà Nguyễn Thị Lan", "Tổ dân phố 5, thành phố Pleiku", IssueKind.COMPLAINT, 2,
+         "Khiếu nại mức bồi thường, hỗ trợ khi thu hồi đất làm đường Trường Chinh nối dài.",
+         "Chủ tịch UBND thành phố Pleiku", "Sẽ kiểm tra lại phương án bồi thường.",
+         ("UBND thành phố Pleiku", "Kiểm tra, trả lời bằng văn bản về phương án bồi thường",
+          15, CommitmentStatus.IN_PROGRESS, "Đã đo đạc lại hiện trạng thửa đất.")),
+    ],
+    "Đối thoại với hộ dân về xóa nhà tạm": [
+        ("Ông Siu Hyưk", "Làng Dơ Nâu", IssueKind.RECOMMENDATION, 4,
+         "Đề nghị hỗ trợ 3 hộ nghèo làm lại nhà theo Chỉ thị 05/CT-UBND trước mùa mưa.",
+         "Bí thư Đảng ủy xã", "Xã đưa 3 hộ vào danh sách hỗ trợ đợt 2.",
+         ("UBND xã Ia Grai", "Lập hồ sơ hỗ trợ xây nhà cho 3 hộ", 10,
+          CommitmentStatus.IN_PROGRESS, "Đã khảo sát 3 hộ, chờ kinh phí.")),
+        ("Bà Rơ Châm H’Lan", "Làng Dơ Nâu", IssueKind.REPORT, 5,
+         "Phản ánh tuyến đường vào làng sạt lở, xe chở nông sản không đi được.",
+         "Chủ tịch UBND xã", "Xã sẽ báo cáo huyện bố trí vốn sửa chữa.",
+         ("Phòng Kinh tế", "Khảo sát, lập dự toán sửa tuyến đường vào làng Dơ Nâu", 20,
+          CommitmentStatus.ASSIGNED, None)),
+        ("Ông Nguyễn Văn Hòa", "Thôn 3", IssueKind.OPINION, 4,
+         "Đề nghị công khai danh sách hộ được hỗ trợ nhà ở tại nhà văn hóa thôn.",
+         "Chủ tịch UBND xã", "Đồng ý, niêm yết trong tuần.", None),
+    ],
+    "Đối thoại với Nhân dân về hiến đất làm đường": [
+        ("Ông Kpă Y Hoa", "Làng Klăh", IssueKind.RECOMMENDATION, 5,
+         "Đề nghị hỗ trợ xi măng để bà con hiến đất, làm đường bê tông nông thôn.",
+         "Trưởng ban Dân vận Huyện ủy", "Huyện sẽ xem xét hỗ trợ vật liệu.",
+         ("UBND huyện Chư Prông", "Hỗ trợ xi măng làm đường bê tông", 30,
+          CommitmentStatus.TRANSFERRED, "Đã chuyển Ban quản lý chương trình nông thôn mới.")),
+    ],
+}
+
+
+def _record_issues(sessions: list[DialogueSession], *, by: User, today: date) -> int:
+    """Issues and commitments of the held demo sessions; returns how many commitments."""
+    fields = {field.position: field for field in active_fields()}
+    count = 0
+    for session in sessions:
+        if session.status is not sessions_model.SessionStatus.HELD:
+            continue
+        for prefix, issues in ISSUES.items():
+            if not session.title.startswith(prefix):
+                continue
+            for (raised_by, locality, kind, field, content, answered_by, answer,
+                 commitment) in issues:
+                issue = record_issue(session, IssueDetails(
+                    raised_by=raised_by, locality=locality, kind=kind, field=fields.get(field),
+                    content=content, answered_by=answered_by, answer=answer,
+                    outcome=IssueOutcome.FOLLOW_UP if commitment else IssueOutcome.ANSWERED,
+                ), by=by)
+                if commitment is None:
+                    continue
+                agency, action, days, status, progress = commitment
+                made = assign_commitment(issue, CommitmentDetails(
+                    agency_name=agency, action=action, working_days=days), by=by)
+                count += 1
+                if progress:
+                    add_progress_update(made, on=min(made.due_on, today), text=progress,
+                                        upload=None, by=by)
+                if status is not CommitmentStatus.ASSIGNED:
+                    change_commitment_status(made, status, by=by, today=today,
+                                             note="" if status.is_open or status is
+                                             CommitmentStatus.RESOLVED else progress or "")
+    return count
