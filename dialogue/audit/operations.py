@@ -44,7 +44,7 @@ def snapshot(values: dict) -> dict:
 
 def diff(before: dict, after: dict) -> dict:
     """{field: [before, after]} for every field that changed."""
-    return {key: [before.get(key), after.get(key)] for key in after
+    return {key: [before.get(key), after.get(key)] for key in {**before, **after}
             if before.get(key) != after.get(key)}
 
 

@@ -36,7 +36,7 @@ def board():
         status=CommitmentStatus(form.status.data) if form.status.data and not form.status.errors
         else None,
         due_before=form.due_before.data)
-    page = paginate(operations.board_query(current_user, criteria, today),
+    page = paginate(operations.board_query(current_user, criteria),
                     current_app.config["ISSUES_PER_PAGE"])
     return render_template("issues/board.html", form=form, page=page, today=today,
                            counters=operations.board_counters(current_user, today))

@@ -1,5 +1,7 @@
 """Recording issues and chasing commitments: the rules a secretariat follows."""
 
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,7 +11,7 @@ import puremagic
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -253,6 +255,7 @@ def earlier_issues(issue: Issue, *, user: User, limit: int = 20) -> list[Issue]:
         select(Issue).join(Issue.session).options(selectinload(Issue.session)).where(
             Issue.id != issue.id, Issue.locality_folded == issue.locality_folded,
             Issue.field_id == issue.field_id,
+            within(issue.session.unit, DialogueSession.unit_id),
             DialogueSession.starts_at < issue.session.starts_at,
             sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id),
         ).order_by(DialogueSession.starts_at.desc()).limit(limit)))
@@ -301,7 +304,8 @@ def _audit_commitment(action: AuditAction, commitment: Commitment, by: User, bef
            changes=diff(before, _audited_commitment(commitment)), reason=reason)
 
 
-def _apply_commitment(commitment: Commitment, details: CommitmentDetails) -> None:
+def _apply_commitment(commitment: Commitment, details: CommitmentDetails, *,
+                      start: date) -> None:
     if not details.agency_name.strip():
         raise IssueError(_l("Hãy ghi cơ quan thực hiện."), field="agency_name")
     if not details.action.strip():
@@ -309,7 +313,6 @@ def _apply_commitment(commitment: Commitment, details: CommitmentDetails) -> Non
     if (details.due_on is None) == (details.working_days is None):
         raise IssueError(_l("Hãy ghi hạn: một ngày cụ thể, hoặc số ngày làm việc kể từ "
                             "ngày hội nghị."), field="due_on")
-    start = session_day(commitment)
     if details.working_days is not None:
         if not 0 < details.working_days <= 365:
             raise IssueError(_l("Số ngày làm việc phải từ 1 đến 365."), field="working_days")
@@ -329,10 +332,10 @@ def _apply_commitment(commitment: Commitment, details: CommitmentDetails) -> Non
 def assign_commitment(issue: Issue, details: CommitmentDetails, *, by: User) -> Commitment:
     """Record what an agency promised to do about an issue, and by when."""
     _check_editable(issue.session, by)
-    commitment = Commitment(issue=issue, status=CommitmentStatus.ASSIGNED)
-    # The deadline lookup queries holidays: the half-built commitment must not flush first.
-    with db.session.no_autoflush:
-        _apply_commitment(commitment, details)
+    commitment = Commitment(status=CommitmentStatus.ASSIGNED)
+    # Attached to the issue only once valid: a refused one must not linger in issue.commitments.
+    _apply_commitment(commitment, details, start=session_day(issue))
+    commitment.issue = issue
     if issue.outcome is IssueOutcome.ANSWERED:
         issue.outcome = IssueOutcome.FOLLOW_UP
     db.session.add(commitment)
@@ -346,7 +349,7 @@ def update_commitment(commitment: Commitment, details: CommitmentDetails, *, by:
     _check_editable(commitment.issue.session, by)
     check_version(commitment, expected_version)
     before = _audited_commitment(commitment)
-    _apply_commitment(commitment, details)
+    _apply_commitment(commitment, details, start=session_day(commitment))
     db.session.flush()
     _audit_commitment(AuditAction.UPDATED, commitment, by, before)
 
@@ -437,6 +440,8 @@ class Upload:
 
 def detect_type(content: bytes) -> str | None:
     """The allowed MIME type the content really is, or None."""
+    if content.startswith(b"PK\x03\x04"):
+        return _office_zip_type(content)
     try:
         matches = puremagic.magic_string(content)
     except (puremagic.PureError, ValueError):
@@ -444,6 +449,32 @@ def detect_type(content: bytes) -> str | None:
     for match in matches:
         if match.mime_type in ALLOWED_TYPES:
             return match.mime_type
+    return None
+
+
+#: The part that makes a zip an Office Open XML document of each type.
+_OOXML_PARTS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/presentation.xml":
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def _office_zip_type(content: bytes) -> str | None:
+    """A zip is an office document only if it holds one's parts (any zip, an executable
+    inside, starts with the same bytes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:  # OpenDocument
+                mime = archive.read("mimetype").decode("ascii", "replace").strip()
+                return mime if mime in ALLOWED_TYPES else None
+            if "[Content_Types].xml" in names:
+                return next((mime for part, mime in _OOXML_PARTS.items() if part in names),
+                            None)
+    except (zipfile.BadZipFile, OSError):
+        return None
     return None
 
 
@@ -460,7 +491,7 @@ def add_progress_update(commitment: Commitment, *, on: date, text: str,
         raise IssueError(_l("Hãy ghi nội dung cập nhật."), field="text")
     if on < session_day(commitment):
         raise IssueError(_l("Ngày cập nhật không thể trước ngày hội nghị."), field="on")
-    update = ProgressUpdate(commitment=commitment, on=on, text=text.strip(),
+    update = ProgressUpdate(on=on, text=text.strip(),
                             created_by=by.display_name, created_at=utcnow())
     if upload is not None and upload.content:
         limit = current_app.config["ATTACHMENT_MAX_BYTES"]
@@ -478,6 +509,7 @@ def add_progress_update(commitment: Commitment, *, on: date, text: str,
         update.attachment_name = Path(upload.filename or stored).name[:255]
         update.attachment_type = mime
         update.attachment_size = len(upload.content)
+    update.commitment = commitment
     db.session.add(update)
     db.session.flush()
     record(AuditAction.CREATED, by=by, object_type="commitment", object_id=commitment.id,
@@ -505,7 +537,7 @@ def _visible_commitments(user: User) -> Select:
         sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id))
 
 
-def board_query(user: User, criteria: BoardFilter, today: date) -> Select:
+def board_query(user: User, criteria: BoardFilter) -> Select:
     """Open commitments the user may see (or those of the chosen status), overdue first,
     then by deadline."""
     statement = _visible_commitments(user).options(
@@ -525,9 +557,8 @@ def board_query(user: User, criteria: BoardFilter, today: date) -> Select:
         statement = statement.where(Issue.field_id == criteria.field.id)
     if criteria.due_before is not None:
         statement = statement.where(Commitment.due_on <= criteria.due_before)
-    overdue_first = case((and_(Commitment.status.in_(OPEN_STATUSES),
-                               Commitment.due_on < today), 0), else_=1)
-    return statement.order_by(overdue_first, Commitment.due_on, Commitment.id)
+    # Earliest deadline first puts the overdue ones (deadline before today) on top.
+    return statement.order_by(Commitment.due_on, Commitment.id)
 
 
 @dataclass(frozen=True)
@@ -574,13 +605,16 @@ def search_issues(user: User, query: str) -> Select:
 def search_commitments(user: User, query: str) -> Select:
     return _visible_commitments(user).options(
         selectinload(Commitment.agency),
-        selectinload(Commitment.issue).selectinload(Issue.session)).where(
+        selectinload(Commitment.issue).selectinload(Issue.session),
+        selectinload(Commitment.issue).selectinload(Issue.field)).where(
         Commitment.search_text.like(like_pattern(query), escape="\\"),
     ).order_by(Commitment.due_on.desc(), Commitment.id.desc())
 
 
 def agency_commitments(agency: Agency, user: User) -> Select:
     return _visible_commitments(user).options(
+        selectinload(Commitment.agency),
         selectinload(Commitment.issue).selectinload(Issue.session)
-        .selectinload(DialogueSession.unit)).where(
+        .selectinload(DialogueSession.unit),
+        selectinload(Commitment.issue).selectinload(Issue.field)).where(
         Commitment.agency_id == agency.id).order_by(Commitment.due_on.desc(), Commitment.id)
