@@ -93,7 +93,8 @@ def _live_entry(session, new_form, status=200):
         "session": session, "issues": issues, "form": new_form,
         "edit_forms": {issue.id: _issue_form(obj=issue) for issue in issues},
         "editable": operations.issues_editable(session),
-        "show_contact": permissions.can_edit_session(current_user, session),
+        # Editing shows the citizens' private contacts: only for those who may edit.
+        "can_edit": permissions.can_edit_session(current_user, session),
     }
     if _wants_json():
         return jsonify({

@@ -5,7 +5,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from dialogue.accounts.models import Role
 from dialogue.core.time import local_today
+from dialogue.extensions import db
+from dialogue.issues.models import IssueKind, IssueOutcome
+from dialogue.issues.operations import IssueDetails, record_issue
 from tests.conftest import PASSWORD
 from tests.helpers import at
 
@@ -78,3 +82,37 @@ def test_live_entry_commitment_and_progress_move_the_board(page, create_session,
     page.goto("/followup")
     expect(counter(page, "open")).to_have_text("0")
     expect(counter(page, "resolved_this_month")).to_have_text("1")
+
+
+def test_what_was_typed_survives_a_dropped_network(page, create_session, secretary):
+    session = create_session(unit="Xã Ia Grai", title="Đối thoại về giao khoán bảo vệ rừng",
+                             starts_at=at(f"{local_today().isoformat()} 08:00"))
+    sign_in(page, secretary.username, PASSWORD)
+    page.goto(f"/sessions/{session.id}/issues")
+    form = page.locator("#new-issue-form")
+    form.get_by_label("Người nêu").fill("Ông Siu Hyưk")
+    form.get_by_label("Nội dung").fill("Đề nghị giao khoán thêm 20 ha rừng cho làng")
+
+    page.context.set_offline(True)
+    form.get_by_role("button", name="Lưu và ghi ý kiến tiếp theo").click()
+    expect(form.locator(".live-network")).to_be_visible()
+    typed = "Đề nghị giao khoán thêm 20 ha rừng cho làng"
+    expect(form.get_by_label("Nội dung")).to_have_value(typed)
+
+    page.context.set_offline(False)
+    form.get_by_role("button", name="Lưu và ghi ý kiến tiếp theo").click()
+    expect(page.locator("#issue-list")).to_contain_text("Đề nghị giao khoán thêm 20 ha rừng")
+
+
+def test_a_viewer_never_receives_the_citizens_contacts(page, create_session, create_user):
+    session = create_session(unit="Xã Ia Grai", starts_at=at(f"{local_today().isoformat()} 08:00"))
+    record_issue(session, IssueDetails(raised_by="Bà Rơ Châm H’Lan", kind=IssueKind.REPORT,
+                                       outcome=IssueOutcome.ANSWERED, contact="0905 123 456",
+                                       content="Phản ánh đường sạt lở"),
+                 by=create_user("thuky.tinh"))
+    db.session.commit()
+    create_user("xem", Role.VIEWER, "Xã Ia Grai")
+    sign_in(page, "xem", PASSWORD)
+    page.goto(f"/sessions/{session.id}/issues")
+    expect(page.locator("#issue-list")).to_contain_text("Phản ánh đường sạt lở")
+    assert "0905 123 456" not in page.content()
