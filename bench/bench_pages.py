@@ -9,24 +9,25 @@ statements, and the time ratio against the smallest size measured in the same ru
 """
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import event
+from common import (
+    StatementCounter,
+    add_secretary,
+    backend,
+    check_scratch_database,
+    scratch_app,
+    signed_in_client,
+)
 
-from dialogue import create_app
-from dialogue.accounts.models import Role
-from dialogue.accounts.operations import create_user
 from dialogue.core.time import local_to_utc
 from dialogue.extensions import db
 from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
 from dialogue.sessions.operations import SessionDetails, schedule_session
 from dialogue.units.models import Era, Unit, UnitLevel
-from dialogue.units.operations import import_units
 
 PAGES = {
     "list": "/sessions/",
@@ -58,15 +59,6 @@ def populate(count: int, by) -> int:
     return last.id
 
 
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self.seen)
-
-    def seen(self, *args, **kwargs):
-        self.count += 1
-
-
 def measure(client, url: str, repeat: int, counter: StatementCounter) -> tuple[float, int]:
     client.get(url)  # warm caches and templates
     timings = []
@@ -86,42 +78,20 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    name = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
-    if name and "test" not in name and "bench" not in name:
-        parser.error("DATABASE_URL must name a scratch database (its name containing 'test' "
-                     "or 'bench'): the benchmark drops everything in it.")
+    check_scratch_database(parser)
     results = {}
     for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                              "WTF_CSRF_ENABLED": False})
+        with tempfile.TemporaryDirectory() as tmp, scratch_app(tmp) as app:
             with app.app_context():
-                if os.environ.get("DATABASE_URL"):
-                    downgrade(revision="base")
-                upgrade()
-                import_units([Era.Y2025], province_code=52)
-                province = db.session.scalar(db.select(Unit).where(
-                    Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE))
-                # A provincial secretary: her pages carry the permission filters.
-                secretary = create_user("thuky.tinh", "Thư ký tỉnh", "bench-2026",
-                                        roles=[(Role.SECRETARY, province)])
-                db.session.commit()
-                last_id = populate(size, secretary)
+                last_id = populate(size, add_secretary("thuky.tinh"))
                 counter = StatementCounter(db.engine)
                 db.session.remove()
-            # Requests run outside any app context, each in its own as in production.
-            client = app.test_client()
-            client.post("/login", data={"username": "thuky.tinh", "password": "bench-2026"})
+            client = signed_in_client(app, "thuky.tinh")
             for name, page in PAGES.items():
                 results[(name, size)] = measure(client, page.format(last_id=last_id),
                                                 args.repeat, counter)
-            if os.environ.get("DATABASE_URL"):
-                with app.app_context():
-                    downgrade(revision="base")
 
-    backend = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(f"Pages against the number of sessions ({backend}, median of {args.repeat}, ms; "
+    print(f"Pages against the number of sessions ({backend()}, median of {args.repeat}, ms; "
           f"ratio to {sizes[0]} sessions; SQL statements per request)")
     header = f"| {'page':<18} |" + "".join(f" {n:>6} sessions |" for n in sizes)
     print(header)

@@ -20,7 +20,6 @@ the measured pages as a provincial secretary at 1 % and at 100 %, and the board'
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -29,13 +28,18 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import click
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import event, func, insert, select, text
+from common import (
+    StatementCounter,
+    add_secretary,
+    backend,
+    check_scratch_database,
+    scratch_app,
+    signed_in_client,
+)
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import selectinload
 
-from dialogue import create_app
-from dialogue.accounts.models import Role, RoleAssignment, User
-from dialogue.accounts.operations import create_user
+from dialogue.accounts.models import RoleAssignment, User
 from dialogue.core.text import fold
 from dialogue.core.time import add_working_days, local_to_utc, local_today
 from dialogue.extensions import db
@@ -60,7 +64,6 @@ from dialogue.issues.operations import (
 )
 from dialogue.sessions.models import DialogueSession, SessionFormat, SessionKind, SessionStatus
 from dialogue.units.models import Era, Unit, UnitLevel
-from dialogue.units.operations import import_units
 
 #: The data is dated from today, as the board sees it (overdue, due this week, resolved
 #: this month).
@@ -292,15 +295,6 @@ class Seeder:
 
 # Measuring -----------------------------------------------------------------------------------
 
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self.seen)
-
-    def seen(self, *args, **kwargs):
-        self.count += 1
-
-
 def first_page(statement, show) -> tuple[int, int]:
     """What a list page runs: its first page (rows and their loaded relations) and a COUNT.
 
@@ -456,34 +450,18 @@ def main() -> None:
     repeat = args.repeat or (5 if args.quick else 10)
     small = max(1, full // 100)
 
-    name = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
-    if name and "test" not in name and "bench" not in name:
-        parser.error("DATABASE_URL must name a scratch database (its name containing 'test' "
-                     "or 'bench'): the benchmark drops everything in it.")
+    check_scratch_database(parser)
     results, sizes = {}, {}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
+    with tempfile.TemporaryDirectory() as tmp, scratch_app(tmp) as app:
         with app.app_context():
-            if os.environ.get("DATABASE_URL"):
-                downgrade(revision="base")
-            upgrade()
-            import_units([Era.Y2025], province_code=52)
-            province = db.session.scalar(db.select(Unit).where(
-                Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE))
-            create_user("thuky.tinh", "Thư ký tỉnh", "bench-2026",
-                        roles=[(Role.SECRETARY, province)])
-            db.session.commit()
+            add_secretary("thuky.tinh")
             seeder = Seeder(random.Random(SEED))
             seeder.seed(small, "seeding 1 %")
             # The commune secretary's commune: the busiest one at 1 %, so her pages have rows.
             commune = db.session.scalar(
                 select(Unit).join(DialogueSession, DialogueSession.unit_id == Unit.id)
                 .group_by(Unit.id).order_by(func.count().desc(), Unit.id).limit(1))
-            create_user("thuky.xa", "Thư ký xã", "bench-2026",
-                        roles=[(Role.SECRETARY, commune)])
-            db.session.commit()
+            add_secretary("thuky.xa", commune)
             commune_name = commune.name
             counter = StatementCounter(db.engine)
             sizes["1 %"] = totals()
@@ -494,12 +472,7 @@ def main() -> None:
             measured, extra = OPERATIONS, OPERATIONS_EXTRA
         else:
             measured, extra = PAGES, PAGES_EXTRA
-            clients = {}
-            for username in users.values():
-                clients[username] = app.test_client()
-                response = clients[username].post(
-                    "/login", data={"username": username, "password": "bench-2026"})
-                assert response.status_code == 302, ("login", response.status_code)
+            clients = {username: signed_in_client(app, username) for username in users.values()}
         every = {**measured, **extra}
 
         def measure_all(size: str) -> None:
@@ -527,14 +500,10 @@ def main() -> None:
             analyze_seconds = time.perf_counter() - began
             db.session.remove()
         measure_all("100 %, analyzed")
-        if os.environ.get("DATABASE_URL"):
-            with app.app_context():
-                downgrade(revision="base")
 
-    backend = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     how = ("through the operations, the signed-in account not counted" if args.operations
            else "through the Flask test client, signed in")
-    print(f"Follow-up board and search ({backend}, {how}; median of {repeat}, ms; "
+    print(f"Follow-up board and search ({backend()}, {how}; median of {repeat}, ms; "
           f"qN = SQL statements; rows listed in all; ×ratio to 1 %)")
     for size, counts in sizes.items():
         print(f"  {size:>5}: " + ", ".join(f"{n:,} {what}" for what, n in counts.items()))

@@ -246,6 +246,13 @@ def secretary(create_user) -> User:
 
 
 @pytest.fixture
+def commune_secretary(create_user) -> User:
+    """thuky.xa: secretary of Xã Ia Grai (and of the legacy units merged into it)."""
+    return create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai",
+                       full_name="Nguyễn Thị Hồng Nhung")
+
+
+@pytest.fixture
 def admin(create_user) -> User:
     return create_user("admin", Role.ADMIN, None, full_name="Quản trị hệ thống")
 

@@ -75,6 +75,17 @@ def history(object_type: str, object_id: int) -> list[AuditEntry]:
     ).order_by(AuditEntry.id)))
 
 
+def histories(object_type: str, object_ids: list[int]) -> dict[int, list[AuditEntry]]:
+    """What happened to several records, in one query: {id: entries oldest first}."""
+    found: dict[int, list[AuditEntry]] = {object_id: [] for object_id in object_ids}
+    if object_ids:
+        for entry in db.session.scalars(select(AuditEntry).where(
+                AuditEntry.object_type == object_type, AuditEntry.object_id.in_(object_ids),
+        ).order_by(AuditEntry.id)):
+            found[entry.object_id].append(entry)
+    return found
+
+
 def recent_failures(*, username: str | None = None, address: str | None = None,
                     within: timedelta) -> int:
     """Failed logins for an account (since its last success) or from an address."""

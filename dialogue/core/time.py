@@ -70,9 +70,3 @@ def add_working_days(start: date, count: int, holidays: frozenset[date]) -> date
         if is_working_day(day, holidays):
             remaining -= 1
     return day
-
-
-def working_days_between(start: date, end: date, holidays: frozenset[date]) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
-    return sum(1 for offset in range(1, (end - start).days + 1)
-               if is_working_day(start + timedelta(days=offset), holidays))

@@ -246,6 +246,15 @@ def session_issues(session: DialogueSession) -> list[Issue]:
     ).order_by(Issue.number)))
 
 
+def load_issue(issue_id: int) -> Issue | None:
+    """An issue with everything its page shows, whatever the number of commitments."""
+    return db.session.scalar(select(Issue).where(Issue.id == issue_id).options(
+        selectinload(Issue.field),
+        selectinload(Issue.commitments).options(
+            selectinload(Commitment.agency), selectinload(Commitment.official),
+            selectinload(Commitment.updates))))
+
+
 def earlier_issues(issue: Issue, *, user: User, limit: int = 20) -> list[Issue]:
     """Repeat grievances: earlier issues from the same locality and field that the user
     may see."""
@@ -405,8 +414,15 @@ class InformRule:
         }[self.state])
 
 
-def inform_rule(commitment: Commitment, today: date | None = None) -> InformRule:
-    deadline = deadline_after(session_day(commitment), INFORM_WITHIN_WORKING_DAYS)
+def inform_deadline(issue: Issue) -> date:
+    """The day by which the citizen must be told in writing how the issue is handled."""
+    return deadline_after(session_day(issue), INFORM_WITHIN_WORKING_DAYS)
+
+
+def inform_rule(commitment: Commitment, today: date | None = None, *,
+                deadline: date | None = None) -> InformRule:
+    """``deadline`` is the issue's :func:`inform_deadline`, when already known."""
+    deadline = deadline or inform_deadline(commitment.issue)
     informed = commitment.citizen_informed_on
     if informed is not None:
         return InformRule(deadline, "on_time" if informed <= deadline else "late")

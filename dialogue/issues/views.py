@@ -16,13 +16,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import permissions
-from ..audit.operations import history
-from ..core.forms import resolve_pick, submitted_version
+from ..audit.operations import histories, history
+from ..core.forms import resolve_pick, submitted_version, to_id
 from ..core.time import local_today
 from ..core.web import get_or_404, run_operation
 from ..extensions import db
 from ..officials.models import Official
-from ..sessions.models import DialogueSession
+from ..sessions.views import session_or_404
 from . import operations
 from .forms import CommitmentForm, InformedForm, IssueForm, ProgressForm, StatusForm
 from .models import (
@@ -39,32 +39,24 @@ from .models import (
 bp = Blueprint("issues", __name__)
 
 
-def _session(session_id: int, *, edit: bool) -> DialogueSession:
-    session = get_or_404(DialogueSession, session_id)
-    permissions.visible_or_404(permissions.can_read_session(current_user, session))
-    if edit:
-        permissions.require(permissions.can_edit_session(current_user, session))
-    return session
-
-
 def _issue(issue_id: int, *, edit: bool) -> Issue:
     issue = get_or_404(Issue, issue_id)
-    _session(issue.session_id, edit=edit)
+    session_or_404(issue.session_id, edit=edit)
     return issue
 
 
 def _commitment(commitment_id: int) -> Commitment:
     commitment = get_or_404(Commitment, commitment_id)
-    _session(commitment.issue.session_id, edit=True)
+    session_or_404(commitment.issue.session_id, edit=True)
     return commitment
 
 
-def _issue_form(formdata=None, obj=None) -> IssueForm:
+def _issue_form(formdata=None, obj=None, fields=None) -> IssueForm:
     """The form of a new issue, or of an existing one (its fields prefixed with its id, as
-    the live-entry page shows many at once)."""
+    the live-entry page shows many at once; pass ``fields`` to read them once per page)."""
     prefix = f"issue-{obj.id}" if obj is not None else ""
     form = IssueForm(formdata=formdata, obj=obj, prefix=prefix)
-    fields = operations.active_fields()
+    fields = list(fields if fields is not None else operations.active_fields())
     if obj is not None and obj.field is not None and obj.field not in fields:
         fields.append(obj.field)  # a retired field stays on the issues that have it
     form.field_id.offer([("", _("— Chọn lĩnh vực —"))] + [(str(f.id), f.name) for f in fields])
@@ -89,9 +81,10 @@ def _wants_json() -> bool:
 
 def _live_entry(session, new_form, status=200):
     issues = operations.session_issues(session)
+    fields = operations.active_fields()
     context = {
         "session": session, "issues": issues, "form": new_form,
-        "edit_forms": {issue.id: _issue_form(obj=issue) for issue in issues},
+        "edit_forms": {issue.id: _issue_form(obj=issue, fields=fields) for issue in issues},
         "editable": operations.issues_editable(session),
         # Editing shows the citizens' private contacts: only for those who may edit.
         "can_edit": permissions.can_edit_session(current_user, session),
@@ -109,7 +102,7 @@ def _live_entry(session, new_form, status=200):
 def live_entry(session_id: int):
     """Record issue after issue during the session, without leaving the page."""
     can_edit = request.method == "POST"
-    session = _session(session_id, edit=can_edit)
+    session = session_or_404(session_id, edit=can_edit)
     form = _issue_form(formdata=request.form) if request.method == "POST" else _issue_form()
     if request.method == "POST":
         if form.validate_on_submit():
@@ -179,19 +172,24 @@ def _flash_outcome(operation, success: str | None = None) -> bool:
 
 @bp.route("/issues/<int:issue_id>")
 def show_issue(issue_id: int):
-    issue = _issue(issue_id, edit=False)
+    issue = operations.load_issue(to_id(issue_id) or 0)
+    if issue is None:
+        abort(404)
+    session_or_404(issue.session_id, edit=False)
     can_edit = permissions.can_edit_session(current_user, issue.session)
     today = local_today()
+    deadline = operations.inform_deadline(issue)
     return render_template(
         "issues/show.html", issue=issue, can_edit=can_edit, today=today,
         editable=operations.issues_editable(issue.session),
         commitment_form=CommitmentForm(formdata=None),
         status_forms={c.id: _status_form(c) for c in issue.commitments},
         informed_form=InformedForm(formdata=None), progress_form=ProgressForm(formdata=None),
-        inform_rules={c.id: operations.inform_rule(c, today) for c in issue.commitments},
+        inform_rules={c.id: operations.inform_rule(c, today, deadline=deadline)
+                      for c in issue.commitments},
         earlier=operations.earlier_issues(issue, user=current_user),
         history=history("issue", issue.id),
-        commitment_history={c.id: history("commitment", c.id) for c in issue.commitments},
+        commitment_history=histories("commitment", [c.id for c in issue.commitments]),
         agencies=db.session.scalars(select(Agency.name).order_by(Agency.name).limit(500)),
     )
 
@@ -285,7 +283,7 @@ def add_progress_update(commitment_id: int):
 @bp.route("/updates/<int:update_id>/attachment")
 def download_attachment(update_id: int):
     update = get_or_404(ProgressUpdate, update_id)
-    _session(update.commitment.issue.session_id, edit=False)
+    session_or_404(update.commitment.issue.session_id, edit=False)
     if not update.attachment_path:
         abort(404)
     path = operations.attachments_folder() / Path(update.attachment_path).name

@@ -73,7 +73,7 @@ def calendar():
                            statuses=list(SessionStatus))
 
 
-def _session_for(session_id: int, *, edit: bool) -> DialogueSession:
+def session_or_404(session_id: int, *, edit: bool) -> DialogueSession:
     """The session if the user may see it (404 otherwise) and, for ``edit``, change it."""
     session = get_or_404(DialogueSession, session_id)
     permissions.visible_or_404(permissions.can_read_session(current_user, session))
@@ -84,7 +84,7 @@ def _session_for(session_id: int, *, edit: bool) -> DialogueSession:
 
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int):
-    session = _session_for(session_id, edit=False)
+    session = session_or_404(session_id, edit=False)
     can_edit = permissions.can_edit_session(current_user, session)
     return render_template(
         "sessions/show.html", session=session, can_edit=can_edit,
@@ -157,7 +157,7 @@ def new_session():
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
-    session = _session_for(session_id, edit=True)
+    session = session_or_404(session_id, edit=True)
     if request.method == "GET" and session.is_closed:
         flash(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."), "error")
         return redirect(url_for(".show_session", session_id=session.id))
@@ -183,7 +183,7 @@ def edit_session(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
 def reschedule_session(session_id: int):
-    session = _session_for(session_id, edit=True)
+    session = session_or_404(session_id, edit=True)
     if request.method == "GET" and session.status not in operations.MOVABLE:
         flash(_("Phiên ở trạng thái “%(status)s” không thể dời lịch; hãy mở lại trước.",
                 status=session.status.label), "error")
@@ -212,7 +212,7 @@ def reschedule_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/<any(announce, hold, postpone, cancel, reopen):action>",
           methods=["GET", "POST"])
 def change_status(session_id: int, action: str):
-    session = _session_for(session_id, edit=True)
+    session = session_or_404(session_id, edit=True)
     transition = operations.TRANSITIONS[action]
     if request.method == "GET" and transition not in operations.available_transitions(session):
         flash(_("Không thể “%(action)s” lúc này: phiên đang ở trạng thái “%(status)s”.",

@@ -1,18 +1,12 @@
 """Accounts on the units of Gia Lai, one per role.
 
-``commune_secretary`` (thuky.xa), ``leader`` (lanhdao) and ``viewer`` (xem) hold their role on
-Xã Ia Grai; the provincial secretary and the administrator come from tests/conftest.py.
+``leader`` (lanhdao) and ``viewer`` (xem) hold their role on Xã Ia Grai; the secretaries of
+the province and of the commune and the administrator come from tests/conftest.py.
 """
 
 import pytest
 
 from dialogue.accounts.models import Role
-
-
-@pytest.fixture
-def commune_secretary(create_user):
-    return create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai",
-                       full_name="Nguyễn Thị Hồng Nhung")
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Working days: Monday to Friday, minus the public holidays the administrator keeps."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from dialogue.core.time import add_working_days, is_working_day, working_days_between
+from dialogue.core.time import add_working_days, is_working_day
 from dialogue.issues.operations import deadline_after, holidays_between
 
 #: Tết Nguyên đán 2026 as announced: Monday 16/02 to Friday 20/02 off.
@@ -48,6 +48,12 @@ def test_ten_working_days_from_the_friday_before_tet_2026():
 
 def test_a_deadline_never_lands_inside_the_holiday():
     assert add_working_days(date(2026, 2, 13), 1, TET_2026) == date(2026, 2, 23)
+
+
+def working_days_between(start: date, end: date, holidays) -> int:
+    """Counted one day at a time: an independent check of ``add_working_days``."""
+    return sum(1 for offset in range(1, (end - start).days + 1)
+               if is_working_day(start + timedelta(days=offset), holidays))
 
 
 @pytest.mark.parametrize(("start", "end", "expected"), [

@@ -12,7 +12,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from dialogue.accounts.models import Role
 from dialogue.extensions import db
 from dialogue.issues.models import Commitment, Issue, IssueField, IssueKind, IssueOutcome
 from dialogue.issues.operations import (
@@ -37,13 +36,6 @@ def field():
             sa.select(IssueField).where(IssueField.name.startswith(start))).one()
 
     return find
-
-
-@pytest.fixture
-def commune_secretary(create_user):
-    """thuky.xa: secretary of Xã Ia Grai (and of the legacy units merged into it)."""
-    return create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai",
-                       full_name="Nguyễn Thị Hồng Nhung")
 
 
 @pytest.fixture
