@@ -40,13 +40,15 @@ def create_app(config: dict | None = None) -> Flask:
     from .issues.admin_views import bp as issue_admin_bp
     from .issues.followup_views import bp as followup_bp
     from .issues.views import bp as issues_bp
+    from .minutes.views import bp as minutes_bp
+    from .minutes.views import verify_bp
     from .officials.views import bp as officials_bp
     from .sessions.public_views import bp as public_bp
     from .sessions.views import bp as sessions_bp
     from .units.views import bp as units_bp
 
     for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp,
-                      issues_bp, followup_bp, issue_admin_bp):
+                      issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
     init_audit(app)

@@ -1,5 +1,7 @@
 """Command-line tasks: `flask --app dialogue units import`, `flask --app dialogue seed-demo`."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -58,6 +60,37 @@ def seed_demo_command(force: bool) -> None:
 
 
 users_cli = AppGroup("users", help="Tài khoản.")
+minutes_cli = AppGroup("minutes", help="Biên bản.")
+
+_UNIT_OPTIONS = (
+    click.option("--era", type=click.Choice(["2025", "legacy"]), default="2025",
+                 show_default=True),
+    click.option("--level", type=click.Choice([level.value for level in UnitLevel]),
+                 default=None, help="Needed only when a legacy code names units at several "
+                                    "levels."),
+)
+
+
+def unit_options(command):
+    for option in reversed(_UNIT_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _unit_by_code(code: int, era: str, level: str | None):
+    from sqlalchemy import select
+
+    from .units.models import Unit
+
+    statement = select(Unit).where(Unit.era == Era(era), Unit.code == code)
+    if level:
+        statement = statement.where(Unit.level == UnitLevel(level))
+    units = db.session.scalars(statement).all()
+    if len(units) != 1:
+        raise click.UsageError(
+            f"Mã đơn vị {code} ({era}) khớp {len(units)} đơn vị; "
+            "hãy nạp danh mục (units import) hoặc thêm --level.")
+    return units[0]
 
 
 @users_cli.command("create")
@@ -65,32 +98,17 @@ users_cli = AppGroup("users", help="Tài khoản.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--unit", "unit_code", type=int, default=None,
               help="Official code of the unit (optional for admin: the whole country).")
-@click.option("--era", type=click.Choice(["2025", "legacy"]), default="2025", show_default=True)
-@click.option("--level", type=click.Choice([level.value for level in UnitLevel]), default=None,
-              help="Needed only when a legacy code names units at several levels.")
+@unit_options
 @click.option("--full-name", default=None, help="Defaults to the username.")
 @click.option("--email", default="")
 @click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
 def create_user_command(username, role, unit_code, era, level, full_name, email, password):
     """Create an account with a role on a unit; the password is asked without echo."""
-    from sqlalchemy import select
-
     from .accounts.operations import create_user
     from .core.errors import UserError
-    from .units.models import Unit
 
-    unit = None
-    if unit_code is not None:
-        statement = select(Unit).where(Unit.era == Era(era), Unit.code == unit_code)
-        if level:
-            statement = statement.where(Unit.level == UnitLevel(level))
-        units = db.session.scalars(statement).all()
-        if len(units) != 1:
-            raise click.UsageError(
-                f"Mã đơn vị {unit_code} ({era}) khớp {len(units)} đơn vị; "
-                "hãy nạp danh mục (units import) hoặc thêm --level.")
-        unit = units[0]
-    elif role != Role.ADMIN.value:
+    unit = _unit_by_code(unit_code, era, level) if unit_code is not None else None
+    if unit is None and role != Role.ADMIN.value:
         raise click.UsageError("Vai trò này cần --unit.")
     try:
         user = create_user(username, full_name or username, password, email=email,
@@ -102,7 +120,24 @@ def create_user_command(username, role, unit_code, era, level, full_name, email,
                f"{unit.name if unit else 'toàn quốc'}.")
 
 
+@minutes_cli.command("export")
+@click.option("--year", type=click.IntRange(1900, 2100), required=True)
+@click.option("--unit", "unit_code", type=int, default=None,
+              help="Only this unit, the units under it and those it succeeded.")
+@unit_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+def export_minutes_command(year, unit_code, era, level, out):
+    """Write the year's final minutes (PDF/A) and index.csv for transfer to the archive."""
+    from .minutes.operations import export_year
+
+    unit = _unit_by_code(unit_code, era, level) if unit_code is not None else None
+    result = export_year(year, out, unit=unit, progress=progress_bar("Đang xuất biên bản"))
+    click.echo(f"{_number(result.files)} biên bản ({_number(result.written)} tệp mới hoặc "
+               f"thay đổi) và index.csv trong {out}.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(minutes_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)

@@ -54,5 +54,8 @@ def load(instance_path: Path) -> dict:
         "ISSUES_PER_PAGE": 30,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted: without it
         # every visitor would share the proxy's address (and its login throttle).
+        # The address printed (with a QR code) on filed minutes for their verification, e.g.
+        # https://doithoai.gialai.gov.vn; empty: the address the request came in on.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

@@ -64,6 +64,8 @@ from .database import migrate, reset_schema
 from .helpers import at as _at
 from .helpers import log_in
 
+pytest_plugins = ["tests.issue_fixtures"]
+
 #: Loaded once per test session and never emptied between tests.
 UNIT_TABLES = frozenset({"units", "unit_successions"})
 #: Seeded by the migrations (DOMAIN.md's fields, public holidays 2025-2027).

@@ -38,6 +38,9 @@ from dialogue.issues.operations import (
     assign_commitment,
     record_issue,
 )
+from dialogue.minutes.models import Minutes, MinutesTemplate
+from dialogue.minutes.operations import MinutesDetails, finalize_minutes, save_minutes
+from dialogue.sessions.models import SessionStatus
 from tests.conftest import PASSWORD, UNIT_TABLES
 from tests.helpers import at, csrf_token_in, log_in
 
@@ -164,6 +167,25 @@ MATRIX = [
     row("issue_admin.holidays",        G, None,      LOGIN, 200, 403, 403, 403, 403),
     row("issue_admin.holidays",        P, None,      LOGIN, 302, 403, 403, 403, 403),
     row("issue_admin.delete_holiday",  P, None,      LOGIN, 302, 403, 403, 403, 403),
+    # Minutes: read with the session, drafted, finalized and corrected by who may edit it.
+    *(row(f"minutes.{endpoint}", G, target, *expected)
+      for endpoint in ("edit_minutes", "preview", "draft_pdf", "final_pdf", "revision_pdf")
+      for target, expected in [
+          ("ia_grai", (LOGIN, 200, 200, 200, 200, 200)),
+          ("pleiku", (LOGIN, 200, 200, 404, 404, 404)),
+          ("chaired", (LOGIN, 200, 200, 404, 200, 404)),
+      ]),
+    *(row(f"minutes.{endpoint}", P, target, *expected)
+      for endpoint in ("edit_minutes", "start_correction")
+      for target, expected in [
+          ("ia_grai", (LOGIN, 302, 302, 302, 403, 403)),
+          ("pleiku", (LOGIN, 302, 302, 404, 404, 404)),
+          ("chaired", (LOGIN, 302, 302, 404, 403, 404)),
+      ]),
+    # The document's stylesheet, and the check of a filed copy: anyone holding one.
+    row("minutes.static",              G, None,      200,   200, 200, 200, 200, 200),
+    row("verify.verify_lookup",        G, None,      200,   200, 200, 200, 200, 200),
+    row("verify.verify",               G, "ia_grai", 200,   200, 200, 200, 200, 200),
 ]
 
 
@@ -202,6 +224,23 @@ class World:
             unit=name, starts_at=at(f"{self.day.isoformat()} 08:00"),
             title=f"Đối thoại với Nhân dân {name} lần {next(self._numbers)}",
             venue=f"Hội trường UBND {name.lower()}", **overrides)
+
+    def filed(self, target: str):
+        """A session held a month ago whose minutes are final."""
+        overrides = {"chair": self.chair} if target == "chaired" else {"chair_name": "Khách mời"}
+        name = self.UNITS[target]
+        day = local_today() - timedelta(days=30)
+        session = self._create_session(
+            unit=name, starts_at=at(f"{day.isoformat()} 08:00"), status=SessionStatus.HELD,
+            title=f"Đối thoại với Nhân dân {name} lần {next(self._numbers)}",
+            secretary_name="Siu H’Lan", **overrides)
+        minutes = save_minutes(session, MinutesDetails(
+            template=MinutesTemplate.STATE, issuing_body=f"Ủy ban nhân dân {name}",
+            symbol="BB-UBND", place_name=name, conclusions="Giao các phòng chuyên môn xử lý."),
+            by=self.users["admin"])
+        finalize_minutes(minutes, by=self.users["admin"])
+        db.session.commit()
+        return session
 
     def official(self, target: str):
         people = {"ia_grai": ("Nguyễn Văn Hùng", "Chủ tịch UBND xã Ia Grai"),
@@ -441,6 +480,40 @@ def _delete_holiday(w: World, target):
     return f"/admin/holidays/{holiday.id}/delete", {}
 
 
+def _minutes_form(session) -> dict:
+    return {"template": "state", "issuing_body": f"Ủy ban nhân dân {session.unit_name}",
+            "symbol": "BB-UBND", "place_name": session.unit.short_name, "copies": "2",
+            "attendance-0-label": "Nhân dân", "attendance-0-count": "80",
+            "conclusions": "Giao UBND xã trả lời bằng văn bản trong 15 ngày làm việc.",
+            "recipients": "- Thường trực Đảng ủy;", "action": "save"}
+
+
+def _edit_minutes(w: World, target):
+    session = w.session(target)
+    return f"/sessions/{session.id}/minutes", _minutes_form(session)
+
+
+def _start_correction(w: World, target):
+    session = w.filed(target)
+    minutes = db.session.scalars(db.select(Minutes).filter_by(session_id=session.id)).one()
+    return f"/sessions/{session.id}/minutes/correction", {
+        "reason": "Ghi sai tên người nêu ý kiến số 1", "version": str(minutes.version)}
+
+
+def _filed_path(suffix: str):
+    return lambda w, target: (f"/sessions/{w.filed(target).id}/{suffix}", {})
+
+
+def _session_path(suffix: str):
+    return lambda w, target: (f"/sessions/{w.session(target).id}/{suffix}", {})
+
+
+def _verify(w: World, target):
+    session = w.filed(target)
+    minutes = db.session.scalars(db.select(Minutes).filter_by(session_id=session.id)).one()
+    return f"/verify/{minutes.revisions[0].content_sha256}", {}
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
@@ -464,6 +537,15 @@ BUILDERS = {
     "issue_admin.holidays": _fixed("/admin/holidays", {"day": "02/01/2026",
                                                         "name": "Nghỉ bù Tết Dương lịch"}),
     "issue_admin.delete_holiday": _delete_holiday,
+    "minutes.edit_minutes": _edit_minutes,
+    "minutes.preview": _session_path("minutes/preview"),
+    "minutes.draft_pdf": _session_path("minutes/draft.pdf"),
+    "minutes.final_pdf": _filed_path("minutes.pdf"),
+    "minutes.revision_pdf": _filed_path("minutes/revisions/1.pdf"),
+    "minutes.start_correction": _start_correction,
+    "minutes.static": _fixed("/minutes/assets/document.css"),
+    "verify.verify_lookup": _fixed("/verify/"),
+    "verify.verify": _verify,
     "accounts.login": _login,
     "accounts.logout": _fixed("/logout"),
     "accounts.change_password": _fixed("/account/password", {

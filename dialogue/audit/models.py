@@ -21,6 +21,8 @@ class AuditAction(LabelledEnum):
     LOGIN_FAILED = "login_failed"
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
+    FINALIZED = "finalized"
+    CORRECTION_STARTED = "correction_started"
 
 
 set_labels(AuditAction, {
@@ -33,6 +35,8 @@ set_labels(AuditAction, {
     AuditAction.LOGIN_FAILED: _l("Đăng nhập sai"),
     AuditAction.PASSWORD_CHANGED: _l("Đổi mật khẩu"),
     AuditAction.PASSWORD_RESET: _l("Đặt lại mật khẩu"),
+    AuditAction.FINALIZED: _l("Hoàn thiện"),
+    AuditAction.CORRECTION_STARTED: _l("Lập bản đính chính"),
 })
 
 

@@ -28,3 +28,15 @@ def escape_like(text: str) -> str:
 def like_pattern(query: str) -> str:
     """A LIKE pattern matching the folded query anywhere, with wildcards escaped."""
     return f"%{escape_like(fold(query))}%"
+
+
+#: What makes a spreadsheet read a cell as a formula (CSV and XLSX formula injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` as a spreadsheet shows it as text: a cell typed by a user that starts like a
+    formula gets a leading apostrophe, which spreadsheet programs hide."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -1,5 +1,6 @@
 """Administrative units of Vietnam, in both the legacy and the 2025 structure."""
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -82,6 +83,10 @@ set_labels(UnitKind, {
 })
 
 
+_KIND_PREFIX = re.compile(
+    r"^(Thành phố|Thị xã|Thị trấn|Đặc khu|Tỉnh|Huyện|Quận|Xã|Phường)\s+")
+
+
 class Unit(db.Model):
     """A province, district or commune as it existed in one era.
 
@@ -147,6 +152,11 @@ class Unit(db.Model):
         if self.era is Era.LEGACY:
             return f"{self.name} ({_l('trước 01/07/2025')})"
         return self.name
+
+    @property
+    def short_name(self) -> str:
+        """The name without its kind, as a date line prints it: "Ia Grai", "Gia Lai"."""
+        return _KIND_PREFIX.sub("", self.name) or self.name
 
     @property
     def full_name(self) -> str:

@@ -48,8 +48,7 @@ from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status
 from dialogue.units.models import Era
 from tests.helpers import at
-
-from .conftest import COMPENSATION, ENVIRONMENT, SOCIAL_POLICY
+from tests.issue_fixtures import COMPENSATION, ENVIRONMENT, SOCIAL_POLICY
 
 S = CommitmentStatus
 OPEN = [S.ASSIGNED, S.IN_PROGRESS]

@@ -156,6 +156,12 @@ function setupRows(container) {
   });
 }
 
+// Irreversible actions ask first: the button carries its question in data-confirm.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-picker-url]").forEach(setupPicker);
   document.querySelectorAll(".rows[data-rows]").forEach(setupRows);

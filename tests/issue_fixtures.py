@@ -1,4 +1,5 @@
-"""Issues and commitments recorded on the sessions of Gia Lai.
+"""Issues and commitments recorded on the sessions of Gia Lai (a plugin of the root
+conftest: the issue, minutes and report tests all use them).
 
 ``record(session, **overrides)`` records an issue through ``record_issue`` (by default a
 land-certificate recommendation from Làng Dơ Lâm); ``commit_to(issue, **overrides)`` assigns

@@ -1,0 +1,182 @@
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import permissions
+from ..audit.operations import history
+from ..core.forms import submitted_version
+from ..core.web import run_operation
+from ..extensions import db
+from ..sessions.views import session_or_404
+from . import operations
+from .forms import CorrectionForm, MinutesForm, VerifyForm
+from .models import MinutesRevision, MinutesTemplate
+from .operations import MinutesDetails
+
+bp = Blueprint("minutes", __name__, static_folder="assets",
+               static_url_path="/minutes/assets")
+#: The public page a printed QR code opens.
+verify_bp = Blueprint("verify", __name__)
+
+
+def _form(minutes, formdata=None) -> MinutesForm:
+    form = MinutesForm(formdata=formdata, obj=minutes if formdata is None else None)
+    if formdata is None:
+        form.template.data = minutes.template.value
+        form.version.data = str(minutes.version or "")
+    return form
+
+
+def _details(form: MinutesForm) -> MinutesDetails:
+    return MinutesDetails(
+        template=MinutesTemplate(form.template.data), parent_body=form.parent_body.data or "",
+        issuing_body=form.issuing_body.data or "", number=form.number.data,
+        symbol=form.symbol.data or "", place_name=form.place_name.data or "",
+        attendance=[(row.form.label.data or "", row.form.count.data or 0)
+                    for row in form.attendance],
+        attendees=form.attendees.data or "", conclusions=form.conclusions.data or "",
+        signing_note=form.signing_note.data or "", copies=form.copies.data or 1,
+        recipients=form.recipients.data or "")
+
+
+def _page(session, minutes, form, *, status=200, correction=None):
+    can_edit = permissions.can_edit_session(current_user, session)
+    return render_template(
+        "minutes/edit.html", session=session, minutes=minutes, form=form, can_edit=can_edit,
+        correction=correction or CorrectionForm(version=minutes.version),
+        revisions=minutes.revisions if minutes.id else [],
+        history=history("minutes", minutes.id) if minutes.id else []), status
+
+
+@bp.route("/sessions/<int:session_id>/minutes", methods=["GET", "POST"])
+def edit_minutes(session_id: int):
+    """The minutes of a session: the draft to edit, or the filed revisions."""
+    session = session_or_404(session_id, edit=request.method == "POST")
+    minutes = operations.minutes_of(session) or operations.new_minutes(session)
+    if request.method == "GET":
+        return _page(session, minutes, _form(minutes))
+    form = _form(minutes, request.form)
+    finalize = request.form.get("action") == "finalize"
+    if not form.validate_on_submit():
+        return _page(session, minutes, form, status=400)
+    version = submitted_version(form) if minutes.id else None
+
+    def save_then_finalize():
+        saved = operations.save_minutes(session, _details(form), by=current_user,
+                                        expected_version=version)
+        if finalize:
+            return operations.finalize_minutes(saved, by=current_user)
+        return saved
+
+    saved, result = run_operation(form, save_then_finalize)
+    if not saved:
+        db.session.expire_all()
+        minutes = operations.minutes_of(session) or operations.new_minutes(session)
+        return _page(session, minutes, form, status=400)
+    if isinstance(result, MinutesRevision):
+        flash(_("Đã hoàn thiện biên bản số %(number)s và lưu bản PDF/A.",
+                number=result.document_number), "success")
+    else:
+        flash(_("Đã lưu dự thảo biên bản."), "success")
+    return redirect(url_for(".edit_minutes", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/minutes/correction", methods=["POST"])
+def start_correction(session_id: int):
+    session = session_or_404(session_id, edit=True)
+    minutes = operations.minutes_of(session)
+    if minutes is None:
+        abort(404)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        saved, _result = run_operation(form, lambda: operations.start_correction(
+            minutes, reason=form.reason.data, by=current_user,
+            expected_version=submitted_version(form)))
+        if saved:
+            flash(_("Đã mở bản đính chính: sửa dự thảo rồi hoàn thiện lại. Các bản đã lưu "
+                    "vẫn giữ nguyên."), "success")
+            return redirect(url_for(".edit_minutes", session_id=session.id))
+        db.session.expire_all()
+        minutes = operations.minutes_of(session)
+    return _page(session, minutes, _form(minutes), status=400, correction=form)
+
+
+def _draft(session_id: int):
+    session = session_or_404(session_id, edit=False)
+    return operations.minutes_of(session) or operations.new_minutes(session)
+
+
+@bp.route("/sessions/<int:session_id>/minutes/preview")
+def preview(session_id: int):
+    """The draft as a web page, to read before printing."""
+    response = Response(operations.draft_html(_draft(session_id)), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sessions/<int:session_id>/minutes/draft.pdf")
+def draft_pdf(session_id: int):
+    """The draft as PDF, marked "DỰ THẢO" on every page."""
+    rendered = operations.draft_pdf(_draft(session_id))
+    return _pdf_response(rendered.data, f"du-thao-bien-ban-{session_id}.pdf",
+                         cache="no-store")
+
+
+def _pdf_response(data: bytes, filename: str, *, cache: str, etag: str | None = None):
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = cache
+    if etag:
+        response.set_etag(etag)
+        response.make_conditional(request)
+    return response
+
+
+def _filed(session_id: int, number: int | None):
+    session = session_or_404(session_id, edit=False)
+    minutes = operations.minutes_of(session)
+    revision = operations.filed_revision(minutes, number) if minutes else None
+    if revision is None:
+        abort(404, _("Biên bản của phiên này chưa được hoàn thiện."))
+    # Filed bytes never change: the hash is the ETag, and caches may keep them.
+    return _pdf_response(revision.pdf, f"{revision.file_stem}.pdf", cache="private, max-age=0",
+                         etag=revision.pdf_sha256)
+
+
+@bp.route("/sessions/<int:session_id>/minutes.pdf")
+def final_pdf(session_id: int):
+    """The latest filed revision, byte for byte as it was finalized."""
+    return _filed(session_id, None)
+
+
+@bp.route("/sessions/<int:session_id>/minutes/revisions/<int:number>.pdf")
+def revision_pdf(session_id: int, number: int):
+    return _filed(session_id, number)
+
+
+@verify_bp.route("/verify/")
+def verify_lookup():
+    form = VerifyForm(request.args)
+    code = (form.code.data or "").strip().lower()
+    if code:
+        return redirect(url_for(".verify", code=code[:64]))
+    return render_template("minutes/verify.html", form=form, revision=None, code="")
+
+
+@verify_bp.route("/verify/<code>")
+def verify(code: str):
+    """What the archive holds for a printed or forwarded copy (no personal data)."""
+    revision = operations.find_revision(code)
+    latest = operations.latest_revision_number(revision.minutes) if revision else 0
+    return render_template("minutes/verify.html", form=VerifyForm(code=code),
+                           revision=revision, latest=latest,
+                           code=code[:64]), 200 if revision else 404
