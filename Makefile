@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app dialogue
-# Debian packages the test suite drives: the browser for Playwright.
-SYSTEM_PACKAGES := chromium
+# Debian packages: WeasyPrint lays out the minutes with Pango; the tests drive a browser.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fontconfig
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
-.PHONY: run test install system-packages translations migrate lint clean
+.PHONY: run test install run-packages test-packages translations migrate lint clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -27,20 +28,28 @@ install: $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d dialogue/translations
 
-system-packages:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs missing Debian packages when run as root; otherwise says which to install.
+define ensure_packages
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages: $$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \
 	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
 	  else \
-	    echo "The browser tests need these Debian packages: $$missing"; \
+	    echo "dialogue needs these Debian packages: $$missing"; \
 	    echo "Install them with: sudo apt-get install $$missing"; exit 1; \
 	  fi; \
 	fi
+endef
 
-migrate: install
+run-packages:
+	$(call ensure_packages,$(RUN_PACKAGES))
+
+test-packages:
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+migrate: install run-packages
 	$(FLASK) db upgrade
 
 run: migrate
@@ -50,7 +59,7 @@ run: migrate
 lint: install
 	$(BIN)/ruff check .
 
-test: install system-packages lint
+test: install test-packages lint
 	$(BIN)/pytest
 
 clean:

@@ -22,6 +22,8 @@ from .issues.operations import (
     change_commitment_status,
     record_issue,
 )
+from .minutes.models import MinutesTemplate
+from .minutes.operations import MinutesDetails, finalize_minutes, save_minutes
 from .officials.models import Official
 from .officials.operations import add_official
 from .sessions import models as sessions_model
@@ -205,6 +207,7 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
         created.append(_create(spec, by=secretary))
     db.session.flush()
     commitments = _record_issues(created, by=secretary, today=local_today())
+    minutes = _write_minutes(created, by=secretary)
     db.session.commit()
 
     echo(f"Đã tạo {db.session.scalar(select(func.count()).select_from(Official))} cán bộ và "
@@ -213,6 +216,7 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
         echo(f"  {session.local_date:%d/%m/%Y}  {session.status.label:<14} "
              f"{session.unit_name}: {session.title}")
     echo(f"Ý kiến và cam kết: {commitments} cam kết, có việc đã giải quyết, đang làm và quá hạn.")
+    echo(f"Biên bản: {minutes}.")
     echo(f"Tài khoản thử (chỉ dùng cho bản demo), mật khẩu {DEMO_PASSWORD}:")
     for username, (full_name, role, unit_name, _official_name) in DEMO_ACCOUNTS.items():
         echo(f"  {username:<11} {role.label} — {unit_name or 'toàn quốc'} ({full_name})")
@@ -323,3 +327,40 @@ def _record_issues(sessions: list[DialogueSession], *, by: User, today: date) ->
                                              note="" if status.is_open or status is
                                              CommitmentStatus.RESOLVED else progress or "")
     return count
+
+
+# Minutes of two held sessions: the 2024 provincial dialogue filed (Party committee, as
+# the head of the provincial Party committee chaired it), the Ia Grai one still a draft.
+MINUTES = {
+    "Hội nghị đối thoại trực tuyến": (True, MinutesDetails(
+        template=MinutesTemplate.PARTY, parent_body="ĐẢNG BỘ TỈNH GIA LAI",
+        issuing_body="TỈNH ỦY", symbol="BB/TU", place_name="Gia Lai",
+        attendance=[("Lãnh đạo tỉnh, thành viên Ban Chỉ đạo", 25),
+                    ("Đại biểu tại 17 điểm cầu cấp huyện", 1070), ("Nhân dân", 180)],
+        attendees="Ayun H’Bút, Tỉnh ủy viên, Phó Chủ tịch HĐND tỉnh\n"
+                  "Phạm Thị Tố Hải, Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng ban Dân vận Tỉnh ủy",
+        conclusions="Đồng chí Phó Bí thư Tỉnh ủy kết luận: các ý kiến, kiến nghị của Nhân dân "
+                    "đã được trả lời tại hội nghị hoặc giao cơ quan chuyên môn giải quyết; yêu "
+                    "cầu các cơ quan được giao báo cáo kết quả trước ngày 31/01/2025.\n"
+                    "Giao Ban Dân vận Tỉnh ủy theo dõi, đôn đốc việc thực hiện.",
+        copies=3, recipients="- Ban Thường vụ Tỉnh ủy;\n- Các cơ quan được giao;")),
+    "Đối thoại với hộ dân về xóa nhà tạm": (False, MinutesDetails(
+        template=MinutesTemplate.STATE, issuing_body="ỦY BAN NHÂN DÂN XÃ IA GRAI",
+        symbol="BB-UBND", place_name="Ia Grai",
+        attendance=[("Lãnh đạo Đảng ủy, UBND xã", 6), ("Hộ dân", 42)],
+        attendees="Rơ Mah Tuấn, Bí thư Đảng ủy xã Ia Grai",
+        conclusions="Giao UBND xã hoàn thiện hồ sơ hỗ trợ nhà ở cho các hộ trước mùa mưa.",
+        recipients="- Thường trực Đảng ủy xã;")),
+}
+
+
+def _write_minutes(sessions: list[DialogueSession], *, by: User) -> str:
+    written = []
+    for session in sessions:
+        for prefix, (filed, details) in MINUTES.items():
+            if session.title.startswith(prefix):
+                minutes = save_minutes(session, details, by=by)
+                if filed:
+                    finalize_minutes(minutes, by=by)
+                written.append(f"{session.unit_name} ({'đã hoàn thiện' if filed else 'dự thảo'})")
+    return ", ".join(written)

@@ -6,6 +6,7 @@ from dialogue.accounts.models import Role
 from dialogue.accounts.operations import authenticate, find_user
 from dialogue.demo import seed_demo
 from dialogue.extensions import db
+from dialogue.minutes.models import Minutes, MinutesStatus
 from dialogue.officials.models import Official
 from dialogue.sessions.models import DialogueSession, SessionStatus
 from dialogue.units.models import Era, UnitLevel
@@ -113,3 +114,18 @@ def test_the_demo_stays_in_gia_lai_when_other_provinces_are_loaded(scratch_app):
             Official.position.like("%An Khê%"))).one()
         assert an_khe.unit.province.name == "Tỉnh Gia Lai"
         assert find_user("thuky.xa").roles[0].unit.province.name == "Tỉnh Gia Lai"
+
+
+def test_the_demo_has_filed_minutes_and_a_draft(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+    minutes = {m.session.title: m for m in db.session.scalars(sa.select(Minutes))}
+    filed = next(m for title, m in minutes.items() if title.startswith("Hội nghị đối thoại"))
+    draft = next(m for title, m in minutes.items() if "xóa nhà tạm" in title)
+    assert filed.session.status is draft.session.status is SessionStatus.HELD
+    assert filed.status is MinutesStatus.FINAL and filed.document_number == "01-BB/TU"
+    assert filed.revisions[0].pdf.startswith(b"%PDF")
+    assert filed.session.issues_locked_at is not None
+    assert draft.status is MinutesStatus.DRAFT and not draft.revisions
+    assert "Biên bản:" in result.output

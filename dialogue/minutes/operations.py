@@ -20,13 +20,13 @@ from ..accounts.models import User
 from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
 from ..audit.operations import describe, diff, record, snapshot
-from ..core.errors import UserError, check_version
+from ..core.errors import StaleEdit, UserError, check_version
 from ..core.text import fold, spreadsheet_safe
 from ..core.time import format_date, to_local, utcnow
 from ..extensions import db
 from ..issues.operations import session_issues
 from ..sessions.models import DialogueSession, ParticipantRole, SessionStatus
-from ..units.models import Unit, UnitLevel
+from ..units.models import Unit, UnitKind, UnitLevel
 from ..units.operations import within
 from . import document
 from .models import (
@@ -75,18 +75,26 @@ class MinutesDetails:
     recipients: str = ""
 
 
+#: The Party committee of a province or district by the unit's kind, and its symbol.
+_PARTY_COMMITTEES = {
+    UnitKind.TINH: ("TỈNH ỦY", "BB/TU"), UnitKind.THANH_PHO_TRUNG_UONG: ("THÀNH ỦY", "BB/TU"),
+    UnitKind.HUYEN: ("HUYỆN ỦY", "BB/HU"), UnitKind.QUAN: ("QUẬN ỦY", "BB/QU"),
+    UnitKind.THI_XA: ("THỊ ỦY", "BB/TU"), UnitKind.THANH_PHO: ("THÀNH ỦY", "BB/TU"),
+}
+
+
 def heading_defaults(unit: Unit, template: MinutesTemplate) -> dict:
     """Header lines as a unit's People's Committee or Party committee prints them."""
     province = unit.province or unit
     if template is MinutesTemplate.STATE:
         return {"parent_body": "", "issuing_body": f"ỦY BAN NHÂN DÂN {unit.name.upper()}",
                 "symbol": "BB-UBND"}
-    if unit.level is UnitLevel.PROVINCE:
-        issuing, symbol = "TỈNH ỦY", "BB/TU"
-    elif unit.level is UnitLevel.DISTRICT:
-        issuing, symbol = f"HUYỆN ỦY {unit.short_name.upper()}", "BB/HU"
-    else:
+    if unit.level is UnitLevel.COMMUNE:
         issuing, symbol = f"ĐẢNG ỦY {unit.name.upper()}", "BB/ĐU"
+    else:
+        committee, symbol = _PARTY_COMMITTEES[unit.kind]
+        issuing = committee if unit.level is UnitLevel.PROVINCE else (
+            f"{committee} {unit.short_name.upper()}")
     return {"parent_body": f"ĐẢNG BỘ {province.name.upper()}", "issuing_body": issuing,
             "symbol": symbol}
 
@@ -163,6 +171,12 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
     if minutes is None:
         minutes, action, before = new_minutes(session), AuditAction.CREATED, {}
         db.session.add(minutes)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Someone else started these minutes a moment ago (one per session).
+            db.session.rollback()
+            raise StaleEdit() from None
     else:
         check_version(minutes, expected_version)
         action, before = AuditAction.UPDATED, _audited(minutes)

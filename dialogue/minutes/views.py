@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ..accounts import permissions
 from ..audit.operations import history
-from ..core.forms import submitted_version
+from ..core.forms import submitted_version, to_id
 from ..core.web import run_operation
 from ..extensions import db
 from ..sessions.views import session_or_404
@@ -144,6 +144,8 @@ def _pdf_response(data: bytes, filename: str, *, cache: str, etag: str | None = 
 def _filed(session_id: int, number: int | None):
     session = session_or_404(session_id, edit=False)
     minutes = operations.minutes_of(session)
+    if number is not None and to_id(number) is None:
+        abort(404)  # not a revision number the database could even hold
     revision = operations.filed_revision(minutes, number) if minutes else None
     if revision is None:
         abort(404, _("Biên bản của phiên này chưa được hoàn thiện."))
