@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -150,6 +150,13 @@ def _check_drafting(session: DialogueSession, by: User) -> None:
         raise MinutesError(_("Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức."))
 
 
+def _follow_session(minutes: Minutes) -> None:
+    """Until first filed, the minutes belong to the session's current unit and year (the
+    session may have moved since the draft was started)."""
+    minutes.unit = minutes.session.unit
+    minutes.year = minutes.session.local_date.year
+
+
 def _check_number_free(minutes: Minutes, number: int | None) -> None:
     if number is None:
         return
@@ -166,6 +173,7 @@ def _check_number_free(minutes: Minutes, number: int | None) -> None:
 def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
                  expected_version: int | None = None) -> Minutes:
     """Save the draft of a session's minutes (started on first save)."""
+    details = replace(details)  # adjusted below; the caller's stays as given
     _check_drafting(session, by)
     minutes = minutes_of(session)
     if minutes is None:
@@ -182,6 +190,11 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
         action, before = AuditAction.UPDATED, _audited(minutes)
     if minutes.is_final:
         raise MinutesError(_("Biên bản đã hoàn thiện: muốn sửa, hãy lập bản đính chính."))
+    if minutes.revision:
+        # A correction reissues the same document: its number and template stay.
+        details.number, details.template = minutes.number, minutes.template
+    else:
+        _follow_session(minutes)
     if details.template is not minutes.template:
         # Header lines still at the old template's defaults follow the new template.
         old = heading_defaults(minutes.unit, minutes.template)
@@ -197,8 +210,12 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
     minutes.number = details.number
     minutes.copies = details.copies
     minutes.attendance = [AttendanceGroup(position=i, label=label.strip(), count=count)
-                          for i, (label, count) in enumerate(details.attendance)
-                          if label.strip()]
+                          for i, (label, count) in enumerate(
+                              (label, count) for label, count in details.attendance
+                              if label.strip())]
+    # The attendance rows alone do not touch the minutes row: bump it, so a form opened
+    # before this save is refused as stale rather than silently overwrite the counts.
+    minutes.updated_at = utcnow()
     db.session.flush()
     _audit(action, minutes, by, before)
     return minutes
@@ -345,6 +362,9 @@ def finalize_minutes(minutes: Minutes, *, by: User,
         raise MinutesError(_("Biên bản đã hoàn thiện."))
     _check_finalizable(minutes)
     before = _audited(minutes)
+    if not minutes.revision:
+        _follow_session(minutes)
+        _check_number_free(minutes, minutes.number)
     if minutes.number is None:
         minutes.number = _next_number(minutes)
     revision_number = minutes.revision + 1
@@ -370,6 +390,7 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     minutes.revision = revision_number
     minutes.correction_reason = ""
     minutes.session.issues_locked_at = now
+    minutes.session.minutes_filed_at = minutes.session.minutes_filed_at or now
     try:
         db.session.flush()
     except IntegrityError:
@@ -472,7 +493,11 @@ def export_year(year: int, out: Path, *, unit: Unit | None = None,
             MinutesRevision.id == revision_id).options(undefer(MinutesRevision.pdf),
                                                        selectinload(MinutesRevision.minutes)
                                                        .selectinload(Minutes.unit)))
-        name = f"{revision.minutes.unit.code:05d}_{revision.file_stem}.pdf"
+        unit = revision.minutes.unit
+        # Codes were reused at the 2025 reform and number each level apart: the era and
+        # level keep two units' files apart, the year two exports in one folder.
+        name = (f"{revision.document_date.year}_{unit.era.value}-{unit.level.value}-"
+                f"{unit.code:05d}_{revision.file_stem}.pdf")
         result.files += 1
         result.written += _write_if_changed(out / name, revision.pdf)
         writer.writerow([spreadsheet_safe(value) for value in (

@@ -33,6 +33,8 @@ def _form(minutes, formdata=None) -> MinutesForm:
     if formdata is None:
         form.template.data = minutes.template.value
         form.version.data = str(minutes.version or "")
+    if minutes.revision:
+        form.number.render_kw = {"readonly": True}
     return form
 
 

@@ -118,6 +118,9 @@ class DialogueSession(TimestampMixin, db.Model):
     #: Set when the minutes are final: the session's issues are then part of a signed
     #: record and can no longer change.
     issues_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When minutes were first filed: the session is then on record as held, for good
+    #: (a correction of the minutes unlocks the issues, not the session).
+    minutes_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Rises on every change of time, place or status (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(default=0)
     #: Title, topic, venue and unit without diacritics, for text search.

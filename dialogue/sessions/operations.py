@@ -290,7 +290,7 @@ def change_status(
             _("Không thể “%(action)s” một phiên đang ở trạng thái “%(status)s”.",
               action=transition.label, status=session.status.label)
         )
-    if session.issues_locked_at is not None and transition.target is not SessionStatus.HELD:
+    if session.minutes_filed_at is not None and transition.target is not SessionStatus.HELD:
         raise SchedulingError(_("Biên bản của phiên đã hoàn thiện: không thể mở lại phiên. "
                                 "Nếu cần sửa, hãy lập bản đính chính biên bản."))
     if transition.needs_reason and not reason.strip():
