@@ -91,3 +91,24 @@ def final(draft, secretary):
         return revision
 
     return make
+
+
+@pytest.fixture
+def long_session(held_session, record, commit_to):
+    """``long_session(issues=36, **overrides)``: ``held_session`` with that many issues in
+    all (every third one committed to an agency), long enough for ten pages or more."""
+
+    def create(issues: int = 36, **overrides):
+        session = held_session(**overrides)
+        for number in range(3, issues + 1):
+            issue = record(
+                session, raised_by=f"Ông Ksor Y Blŭ, người thứ {number}", locality="Plei Ring",
+                content="Phản ánh việc bồi thường, hỗ trợ khi thu hồi đất làm đường cao tốc "
+                        "Quy Nhơn – Pleiku chậm, giá bồi thường thấp hơn giá thị trường; đề "
+                        "nghị tỉnh xem xét lại phương án bồi thường cho các hộ bị ảnh hưởng.",
+                answer="Giao Sở Tài chính phối hợp với UBND xã rà soát, trả lời bằng văn bản.")
+            if number % 3 == 0:
+                commit_to(issue)
+        return session
+
+    return create
