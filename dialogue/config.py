@@ -55,7 +55,7 @@ def load(instance_path: Path) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted: without it
         # every visitor would share the proxy's address (and its login throttle).
         # The address printed (with a QR code) on filed minutes for their verification, e.g.
-        # https://doithoai.gialai.gov.vn; empty: the address the request came in on.
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # https://doithoai.gialai.gov.vn: set it on a real installation.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

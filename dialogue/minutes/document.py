@@ -15,8 +15,9 @@ from pathlib import Path
 from threading import Lock
 
 import segno
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSET_SCHEME = "dialogue-asset"
@@ -75,7 +76,13 @@ def times_new_roman_installed() -> bool:
 
 
 @cache
-def font_stylesheet() -> CSS:
+def fonts() -> tuple[FontConfiguration, CSS]:
+    """The font configuration and the stylesheet that loads the family into it.
+
+    WeasyPrint only honours @font-face rules of a stylesheet made with a FontConfiguration,
+    the same one the render is given; both are made once per process.
+    """
+    config = FontConfiguration()
     if times_new_roman_installed():
         family = '"Times New Roman"'
         faces = ""
@@ -85,17 +92,20 @@ def font_stylesheet() -> CSS:
             f'@font-face {{ font-family: {family}; font-weight: {weight}; font-style: {style};'
             f' src: url("{ASSET_SCHEME}:fonts/texgyretermes-{name}.otf"); }}\n'
             for weight, style, name in _FONT_FACES)
-    return CSS(string=f"{faces}html {{ font-family: {family}; }}\n"
-                      f"@page {{ @top-center {{ font-family: {family}; }} }}\n",
-               url_fetcher=AssetFetcher())
+    stylesheet = CSS(string=f"{faces}html {{ font-family: {family}; }}\n"
+                            f"@page {{ @top-center {{ font-family: {family}; }} }}\n",
+                     url_fetcher=AssetFetcher(), font_config=config)
+    return config, stylesheet
+
+
+def font_stylesheet() -> CSS:
+    return fonts()[1]
 
 
 def verify_url(code: str) -> str:
-    """The public address printed (as text and QR code) on a final PDF."""
-    base = current_app.config["PUBLIC_URL"]
-    if not base:
-        base = request.host_url if has_request_context() else "http://127.0.0.1:5000/"
-    return f"{base.rstrip('/')}/verify/{code}"
+    """The public address printed (as text and QR code) on a final PDF: from the
+    configuration, never from the request, whose Host header a client chooses."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{code}"
 
 
 def render_html(content: dict, *, pages: int, draft: bool, verification: str | None = None,
@@ -139,8 +149,9 @@ _page_guesses = _PageGuesses()
 
 def lay_out(html: str):
     """Lay out ``html`` in pages with the package's fonts (a WeasyPrint document)."""
+    config, stylesheet = fonts()
     return HTML(string=html, url_fetcher=AssetFetcher()).render(
-        stylesheets=[font_stylesheet()])
+        stylesheets=[stylesheet], font_config=config)
 
 
 def render_pdf(content: dict, *, draft: bool, verification: str | None = None,
@@ -154,5 +165,7 @@ def render_pdf(content: dict, *, draft: bool, verification: str | None = None,
         if len(document.pages) == pages:
             break
         pages = len(document.pages)
+    else:
+        raise RuntimeError(f"the page count of the minutes does not settle ({pages} last)")
     _page_guesses.put(guess_key, pages)
     return RenderedPdf(document.write_pdf(pdf_variant="pdf/a-3b"), pages)
