@@ -421,10 +421,13 @@ def start_correction(minutes: Minutes, *, reason: str, by: User,
 
 # Reading filed revisions -------------------------------------------------------------------
 
-def filed_revision(minutes: Minutes, number: int | None = None) -> MinutesRevision | None:
-    """A filed revision with its bytes (the latest when ``number`` is None)."""
-    statement = select(MinutesRevision).where(MinutesRevision.minutes_id == minutes.id).options(
-        undefer(MinutesRevision.pdf))
+def filed_revision(session: DialogueSession,
+                   number: int | None = None) -> MinutesRevision | None:
+    """A filed revision of the session's minutes with its bytes, in one query (the latest
+    when ``number`` is None)."""
+    statement = (select(MinutesRevision).join(MinutesRevision.minutes)
+                 .where(Minutes.session_id == session.id)
+                 .options(undefer(MinutesRevision.pdf)))
     if number is None:
         statement = statement.order_by(MinutesRevision.number.desc()).limit(1)
     else:

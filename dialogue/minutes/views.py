@@ -145,10 +145,9 @@ def _pdf_response(data: bytes, filename: str, *, cache: str, etag: str | None = 
 
 def _filed(session_id: int, number: int | None):
     session = session_or_404(session_id, edit=False)
-    minutes = operations.minutes_of(session)
     if number is not None and to_id(number) is None:
         abort(404)  # not a revision number the database could even hold
-    revision = operations.filed_revision(minutes, number) if minutes else None
+    revision = operations.filed_revision(session, number)
     if revision is None:
         abort(404, _("Biên bản của phiên này chưa được hoàn thiện."))
     # Filed bytes never change: the hash is the ETag, and caches may keep them.

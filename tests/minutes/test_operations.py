@@ -116,7 +116,7 @@ def pdfs(files: dict[str, bytes]) -> dict[str, bytes]:
 
 def reloaded(revision: MinutesRevision) -> MinutesRevision:
     db.session.expire_all()
-    return filed_revision(db.session.get(Minutes, revision.minutes_id), revision.number)
+    return filed_revision(db.session.get(Minutes, revision.minutes_id).session, revision.number)
 
 
 # Drafting ----------------------------------------------------------------------------------

@@ -338,7 +338,7 @@ def test_a_correction_is_drafted_and_filed_as_revision_2_leaving_revision_1_to_d
 
     assert filed.status_code == 302
     db.session.expire_all()
-    second = filed_revision(minutes_of(session))
+    second = filed_revision(session)
     assert (second.number, second.reason, second.document_number) == (2, REASON, "01/BB-UBND")
     assert client.get(f"{url}/revisions/1.pdf").data == first_pdf
     latest = client.get(f"{url}.pdf")
