@@ -19,10 +19,11 @@ in as the provincial secretary (each request outside any app context, as in prod
 
 Each is warmed up once, then timed: (a) and (b) in pairs, each first every other time,
 ``--repeat`` pairs and for at least 20 seconds (so the small sizes get more); (c) ten times
-``--repeat``; medians. Prints a table, the SQL statements per request of (a) and (c), and as its
-last line ``result: render_ratio=X download_speedup=Y`` (the worst size: the largest
-(a)/(b), the smallest (b)/(c)). Exits with status 1 if the statements of (a) or (c) change
-with the number of issues.
+``--repeat``; medians. The script checks that (a) and (b) give the same bytes. Prints a
+table, the SQL statements per request of (a) and (c), and as its last line
+``result: render_ratio=X download_speedup=Y`` (the worst size: the largest (a)/(b), the
+smallest (b)/(c)). Exits with status 1 if the statements of (a) or (c) change with the
+number of issues.
 """
 
 import argparse

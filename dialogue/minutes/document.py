@@ -132,9 +132,9 @@ class _PageGuesses:
         self._size = size
         self._lock = Lock()
 
-    def get(self, key) -> int:
+    def get(self, key, default: int = 1) -> int:
         with self._lock:
-            return self._counts.get(key, 1)
+            return self._counts.get(key, default)
 
     def put(self, key, pages: int) -> None:
         with self._lock:
@@ -145,6 +145,9 @@ class _PageGuesses:
 
 
 _page_guesses = _PageGuesses()
+#: The font configuration is shared (made once per process) and Pango's font maps are not
+#: safe to use from several threads at once: one render at a time per process.
+_render_lock = Lock()
 
 
 def lay_out(html: str):
@@ -155,9 +158,18 @@ def lay_out(html: str):
 
 
 def render_pdf(content: dict, *, draft: bool, verification: str | None = None,
-               guess_key=None) -> RenderedPdf:
-    """The PDF/A-3b of the minutes, with the page count printed in its closing line."""
-    pages = _page_guesses.get(guess_key)
+               guess_key=None, first_guess=None) -> RenderedPdf:
+    """The PDF/A-3b of the minutes, with the page count printed in its closing line.
+
+    ``first_guess`` names another document whose page count to start from when this one
+    has none yet (a final starts from its draft)."""
+    with _render_lock:
+        return _render_pdf(content, draft=draft, verification=verification,
+                           guess_key=guess_key, first_guess=first_guess)
+
+
+def _render_pdf(content, *, draft, verification, guess_key, first_guess) -> RenderedPdf:
+    pages = _page_guesses.get(guess_key, _page_guesses.get(first_guess))
     # A longer count can push a line over a page end; a few tries settle it.
     for _attempt in range(4):
         html = render_html(content, pages=pages, draft=draft, verification=verification)

@@ -317,7 +317,12 @@ def _last_finalized_on(minutes: Minutes) -> date | None:
 
 def draft_pdf(minutes: Minutes) -> document.RenderedPdf:
     return document.render_pdf(draft_content(minutes), draft=True,
-                               guess_key=("draft", minutes.id or minutes.session_id))
+                               guess_key=_draft_key(minutes))
+
+
+def _draft_key(minutes: Minutes) -> tuple:
+    # Unsaved minutes are known by their session only.
+    return ("draft", minutes.id) if minutes.id else ("unsaved", minutes.session_id)
 
 
 def draft_html(minutes: Minutes) -> str:
@@ -377,7 +382,8 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     content["finalized_at"] = now.isoformat()
     code = canonical_hash(content)
     rendered = document.render_pdf(content, draft=False, verification=document.verify_url(code),
-                                   guess_key=("final", minutes.id))
+                                   guess_key=("final", minutes.id),
+                                   first_guess=_draft_key(minutes))
     revision = MinutesRevision(
         minutes=minutes, number=revision_number, reason=reason,
         document_number=minutes.document_number, document_date=minutes.session.local_date,
