@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import LabelledEnum, UTCDateTime, enum_column, set_labels
+from ..core.models import LabelledEnum, UTCDateTime, append_only, enum_column, set_labels
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -72,7 +72,4 @@ class AuditTrailIsAppendOnly(Exception):
     pass
 
 
-@event.listens_for(AuditEntry, "before_update")
-@event.listens_for(AuditEntry, "before_delete")
-def _refuse_changes(mapper, connection, target):
-    raise AuditTrailIsAppendOnly(f"audit entry {target.id} cannot be changed or deleted")
+append_only(AuditEntry, AuditTrailIsAppendOnly)

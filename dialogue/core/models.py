@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, types
+from sqlalchemy import DateTime, event, types
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .time import utcnow
@@ -79,3 +79,14 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def append_only(model: type, error: type[Exception]) -> None:
+    """Refuse, with ``error``, any update or delete of ``model``'s rows through the ORM:
+    what was recorded (an audit entry, filed minutes) is never changed afterwards."""
+
+    def refuse(mapper, connection, target):
+        raise error(f"{model.__tablename__} row {target.id} cannot be changed or deleted")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)

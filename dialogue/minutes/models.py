@@ -12,11 +12,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, set_labels
+from ..core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    append_only,
+    enum_column,
+    set_labels,
+)
 from ..core.text import fold
 from ..extensions import db
 from ..sessions.models import DialogueSession
@@ -175,7 +181,4 @@ class FinalMinutesCannotChange(Exception):
     pass
 
 
-@event.listens_for(MinutesRevision, "before_update")
-@event.listens_for(MinutesRevision, "before_delete")
-def _refuse_changes(mapper, connection, target):
-    raise FinalMinutesCannotChange(f"minutes revision {target.id} cannot be changed or deleted")
+append_only(MinutesRevision, FinalMinutesCannotChange)

@@ -144,9 +144,15 @@ def _audit(action: AuditAction, minutes: Minutes, by: User, before: dict,
            unit_id=minutes.unit_id, changes=diff(before, _audited(minutes)), reason=reason)
 
 
+def drafting_open(session: DialogueSession) -> bool:
+    """Minutes are drafted for an announced or held session (not a draft, a postponed or a
+    cancelled one)."""
+    return session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD)
+
+
 def _check_drafting(session: DialogueSession, by: User) -> None:
     check_edit_unit(by, session.unit, field=None)
-    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.HELD):
+    if not drafting_open(session):
         raise MinutesError(_("Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức."))
 
 
@@ -513,7 +519,9 @@ def export_year(year: int, out: Path, *, unit: Unit | None = None,
             revision.document_number, format_date(revision.document_date), revision.unit_name,
             revision.session_title, revision.number, revision.pdf_sha256, revision.pages,
             name)])
-        db.session.expunge(revision)
+        # Drop the bytes just written (a year of PDFs need not stay in memory), without
+        # detaching a revision the caller may hold.
+        db.session.expire(revision)
     # With a byte order mark, spreadsheet programs read the Vietnamese correctly.
     _write_if_changed(out / "index.csv", ("\ufeff" + buffer.getvalue()).encode())
     return result

@@ -17,6 +17,7 @@ from dialogue.minutes.operations import (
     minutes_of,
     start_correction,
 )
+from dialogue.sessions.models import SessionStatus
 from tests.conftest import PASSWORD
 from tests.helpers import form_token, log_in
 
@@ -453,3 +454,13 @@ def test_a_commune_secretary_cannot_post_to_the_provincial_minutes(commune_brows
         assert response.status_code == 404
     db.session.expire_all()
     assert minutes_of(session).status is MinutesStatus.DRAFT
+
+
+def test_a_cancelled_session_offers_no_minutes_form_and_says_why(client, create_session):
+    cancelled = create_session(status=SessionStatus.CANCELLED,
+                               reason="Mưa lũ, chia cắt giao thông")
+
+    page = client.get(f"/sessions/{cancelled.id}/minutes").get_data(as_text=True)
+
+    assert "Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức." in page
+    assert 'name="conclusions"' not in page
