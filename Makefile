@@ -8,8 +8,12 @@ FLASK := $(BIN)/flask --app dialogue
 # Debian packages: WeasyPrint lays out the minutes with Pango; the tests drive a browser.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fontconfig
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# The feed tests read the calendars with libical too, through Debian's python3 (tests/feeds).
+TEST_PACKAGES += gir1.2-ical-3.0 python3-gi
+# ...and with ical.js, installed by npm from tests/feeds/js/package-lock.json.
+ICALJS := tests/feeds/js/node_modules/.package-lock.json
 
-.PHONY: run test install run-packages test-packages translations migrate lint clean
+.PHONY: run test install run-packages test-packages node-npm translations migrate lint clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -49,6 +53,27 @@ run-packages:
 test-packages:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
+# Checked by command, not dpkg: NodeSource's nodejs package brings npm without a Debian npm.
+node-npm:
+	@missing=$$(command -v node >/dev/null || echo nodejs; command -v npm >/dev/null || echo npm); \
+	if [ -n "$$missing" ]; then \
+	  missing=$$(echo $$missing); \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: $$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; } \
+	      || { echo "Could not install $$missing: install Node.js and npm, then run make test again."; exit 1; }; \
+	  else \
+	    echo "*** The feed tests need Node.js and npm (to read calendars with ical.js): $$missing missing."; \
+	    echo "*** Install them with: sudo apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(ICALJS): tests/feeds/js/package-lock.json tests/feeds/js/package.json | node-npm
+	@npm ci --prefix tests/feeds/js --no-audit --no-fund --loglevel=error \
+	  || { echo "*** npm ci failed in tests/feeds/js: the feed tests need ical.js from the npm registry."; exit 1; }
+	@touch $@
+
 migrate: install run-packages
 	$(FLASK) db upgrade
 
@@ -59,7 +84,7 @@ run: migrate
 lint: install
 	$(BIN)/ruff check .
 
-test: install test-packages lint
+test: install test-packages $(ICALJS) lint
 	$(BIN)/pytest
 
 clean:

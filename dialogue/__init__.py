@@ -37,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .audit.views import bp as audit_bp
     from .audit.views import init_audit
     from .cli import register_commands
+    from .feeds.views import bp as feeds_bp
+    from .feeds.views import my_bp as my_feed_bp
     from .issues.admin_views import bp as issue_admin_bp
     from .issues.followup_views import bp as followup_bp
     from .issues.views import bp as issues_bp
@@ -48,7 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .units.views import bp as units_bp
 
     for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp,
-                      issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp):
+                      issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp, feeds_bp,
+                      my_feed_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
     init_audit(app)

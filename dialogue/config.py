@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -29,6 +30,7 @@ def database_url(instance_path: Path) -> str:
 
 
 def load(instance_path: Path) -> dict:
+    public = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -56,6 +58,13 @@ def load(instance_path: Path) -> dict:
         # every visitor would share the proxy's address (and its login throttle).
         # The address printed (with a QR code) on filed minutes for their verification, e.g.
         # https://doithoai.gialai.gov.vn: set it on a real installation.
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": public,
+        # Calendar feeds: the most events one feed carries (the oldest are left out beyond
+        # it), how many events the assembly cache keeps, and the ORGANIZER address (clients
+        # need one; nobody reads it).
+        "FEED_MAX_EVENTS": int(os.environ.get("FEED_MAX_EVENTS", "10000")),
+        "FEED_EVENT_CACHE_SIZE": int(os.environ.get("FEED_EVENT_CACHE_SIZE", "50000")),
+        "FEED_ORGANIZER_EMAIL": os.environ.get("FEED_ORGANIZER_EMAIL")
+        or f"noreply@{urlsplit(public).hostname or 'localhost'}",
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

@@ -68,8 +68,8 @@ pytest_plugins = ["tests.issue_fixtures"]
 
 #: Loaded once per test session and never emptied between tests.
 UNIT_TABLES = frozenset({"units", "unit_successions"})
-#: Seeded by the migrations (DOMAIN.md's fields, public holidays 2025-2027).
-SEEDED_TABLES = ("issue_fields", "holidays")
+#: Seeded by the migrations (DOMAIN.md's fields, public holidays 2025-2027, the feed state).
+SEEDED_TABLES = ("issue_fields", "holidays", "feed_state")
 #: The 2025 province the suite is built around.
 GIA_LAI = 52
 #: The password of every account the tests create.

@@ -29,6 +29,7 @@ import pytest
 from dialogue.accounts.models import Role
 from dialogue.core.time import local_today, to_local
 from dialogue.extensions import db
+from dialogue.feeds.operations import issue_feed_token
 from dialogue.issues.models import Holiday, IssueField, IssueKind, IssueOutcome
 from dialogue.issues.operations import (
     CommitmentDetails,
@@ -182,6 +183,22 @@ MATRIX = [
           ("pleiku", (LOGIN, 302, 302, 404, 404, 404)),
           ("chaired", (LOGIN, 302, 302, 404, 403, 404)),
       ]),
+    # Calendar feeds and their subscribe pages: public; a personal feed answers whoever holds
+    # its secret address; one internal session's calendar goes with the session.
+    *(row(f"feeds.{endpoint}", G, target, 200, 200, 200, 200, 200, 200)
+      for endpoint, target in [
+          ("all_sessions", None), ("level", None), ("unit", "ia_grai"), ("official", "tinh"),
+          ("private", None), ("index", None), ("subscribe_all", None),
+          ("subscribe_level", None), ("subscribe_unit", "ia_grai"),
+          ("subscribe_official", "tinh")]),
+    row("feeds.session",               G, "ia_grai", 404,   200, 200, 200, 200, 200),
+    row("feeds.session",               G, "pleiku",  404,   200, 200, 404, 404, 404),
+    row("feeds.session",               G, "chaired", 404,   200, 200, 404, 200, 404),
+    row("public.show_session",         G, "ia_grai", 200,   200, 200, 200, 200, 200),
+    # One's own personal feed address: anyone signed in (created before it is revoked).
+    row("my_feed.personal",            G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("my_feed.issue_address",       P, None,      LOGIN, 302, 302, 302, 302, 302),
+    row("my_feed.revoke_address",      P, None,      LOGIN, 302, 302, 302, 302, 302),
     # The document's stylesheet, and the check of a filed copy: anyone holding one.
     row("minutes.static",              G, None,      200,   200, 200, 200, 200, 200),
     row("verify.verify_lookup",        G, None,      200,   200, 200, 200, 200, 200),
@@ -514,6 +531,23 @@ def _verify(w: World, target):
     return f"/verify/{minutes.revisions[0].content_sha256}", {}
 
 
+def _internal_session_calendar(w: World, target):
+    session = w.session(target)
+    session.is_public = False
+    db.session.commit()
+    return f"/sessions/{session.id}.ics", {}
+
+
+def _private_feed(w: World, target):
+    token = issue_feed_token(w.users["thuky.xa"])
+    db.session.commit()
+    return f"/feeds/private/{token.token}.ics", {}
+
+
+def _unit_code(w: World, target, suffix=""):
+    return f"/feeds/units/{w.unit(w.UNITS[target]).code_text}{suffix}", {}
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
@@ -546,6 +580,22 @@ BUILDERS = {
     "minutes.static": _fixed("/minutes/assets/document.css"),
     "verify.verify_lookup": _fixed("/verify/"),
     "verify.verify": _verify,
+    "feeds.all_sessions": _fixed("/feeds/all.ics"),
+    "feeds.level": _fixed("/feeds/levels/commune.ics"),
+    "feeds.unit": lambda w, target: _unit_code(w, target, ".ics"),
+    "feeds.official": lambda w, target: (f"/feeds/officials/{w.official(target).id}.ics", {}),
+    "feeds.private": _private_feed,
+    "feeds.session": _internal_session_calendar,
+    "feeds.index": _fixed("/feeds/"),
+    "feeds.subscribe_all": _fixed("/feeds/all"),
+    "feeds.subscribe_level": _fixed("/feeds/levels/province"),
+    "feeds.subscribe_unit": _unit_code,
+    "feeds.subscribe_official": lambda w, target: (
+        f"/feeds/officials/{w.official(target).id}", {}),
+    "public.show_session": lambda w, target: (f"/public/sessions/{w.session(target).id}", {}),
+    "my_feed.personal": _fixed("/account/calendar/"),
+    "my_feed.issue_address": _fixed("/account/calendar/address"),
+    "my_feed.revoke_address": _fixed("/account/calendar/address/revoke"),
     "accounts.login": _login,
     "accounts.logout": _fixed("/logout"),
     "accounts.change_password": _fixed("/account/password", {

@@ -59,6 +59,15 @@ def paginate(statement, per_page: int):
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
+def public_url(endpoint: str, **values) -> str:
+    """The absolute address of a page as printed or published (minutes, calendar feeds):
+    built on the configured PUBLIC_URL, never on the request, whose Host a client chooses."""
+    base = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def flash_warnings(warnings) -> None:
     for warning in warnings:
         flash(warning.message, "warning")

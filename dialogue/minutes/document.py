@@ -15,10 +15,12 @@ from pathlib import Path
 from threading import Lock
 
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..core.web import public_url
 
 ASSET_SCHEME = "dialogue-asset"
 _HERE = Path(__file__).resolve().parent
@@ -105,7 +107,7 @@ def font_stylesheet() -> CSS:
 def verify_url(code: str) -> str:
     """The public address printed (as text and QR code) on a final PDF: from the
     configuration, never from the request, whose Host header a client chooses."""
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{code}"
+    return public_url("verify.verify", code=code)
 
 
 def render_html(content: dict, *, pages: int, draft: bool, verification: str | None = None,

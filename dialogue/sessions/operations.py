@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -444,14 +444,19 @@ PUBLISHED = (SessionStatus.SCHEDULED, SessionStatus.HELD, SessionStatus.POSTPONE
              SessionStatus.CANCELLED)
 
 
+def published_clause() -> ColumnElement[bool]:
+    """The sessions anyone may see: public ones, once announced."""
+    return and_(DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED),
+                # A draft cancelled before it was announced was never public.
+                DialogueSession.announced_at.is_not(None))
+
+
 def public_sessions(*, upcoming: bool, unit: Unit | None = None, text: str = "") -> Select:
     """Public sessions for the announcement page (Đ.43: time, place and content announced
     7 days ahead): upcoming ones soonest first, past ones latest first."""
     now = utcnow()
     statement = select(DialogueSession).options(selectinload(DialogueSession.unit)).where(
-        DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED),
-        # A draft cancelled before it was announced was never public.
-        DialogueSession.announced_at.is_not(None))
+        published_clause())
     if unit is not None:
         statement = statement.where(within(unit, DialogueSession.unit_id))
     if fold(text):

@@ -1,12 +1,13 @@
 """The public announcement of dialogue sessions: no sign-in, no personal data."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from ..core.web import id_arg, paginate
 from ..extensions import db
 from ..units.models import Unit, UnitLevel
 from . import operations
+from .models import DialogueSession
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -22,3 +23,13 @@ def announcements():
         Unit.level == UnitLevel.PROVINCE, Unit.valid_to.is_(None)).order_by(Unit.name_folded))
     return render_template("public/announcements.html", unit=unit, text=text,
                            upcoming=upcoming, past=past, provinces=provinces)
+
+
+@bp.route("/sessions/<int:session_id>")
+def show_session(session_id: int):
+    """One announced public session, as citizens and calendar subscribers see it."""
+    session = db.session.scalar(select(DialogueSession).where(
+        DialogueSession.id == session_id, operations.published_clause()))
+    if session is None:
+        abort(404)
+    return render_template("public/session.html", session=session)

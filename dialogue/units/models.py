@@ -83,6 +83,9 @@ set_labels(UnitKind, {
 })
 
 
+#: How many digits an official code has at each level (GSO numbering: "52", "00004").
+CODE_DIGITS = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
+
 _KIND_PREFIX = re.compile(
     r"^(Thành phố|Thị xã|Thị trấn|Đặc khu|Tỉnh|Huyện|Quận|Xã|Phường)\s+")
 
@@ -157,6 +160,11 @@ class Unit(db.Model):
     def short_name(self) -> str:
         """The name without its kind, as a date line prints it: "Ia Grai", "Gia Lai"."""
         return _KIND_PREFIX.sub("", self.name) or self.name
+
+    @property
+    def code_text(self) -> str:
+        """The official code as written, zero-padded: its length tells the level."""
+        return f"{self.code:0{CODE_DIGITS[self.level]}d}"
 
     @property
     def full_name(self) -> str:

@@ -12,7 +12,16 @@ from sqlalchemy.orm import selectinload
 
 from ..core.text import escape_like, fold, like_pattern
 from ..extensions import db
-from .models import LEGACY_LAST_DAY, REFORM_DAY, Era, Unit, UnitKind, UnitLevel, UnitSuccession
+from .models import (
+    CODE_DIGITS,
+    LEGACY_LAST_DAY,
+    REFORM_DAY,
+    Era,
+    Unit,
+    UnitKind,
+    UnitLevel,
+    UnitSuccession,
+)
 
 VALIDITY = {Era.LEGACY: (None, LEGACY_LAST_DAY), Era.Y2025: (REFORM_DAY, None)}
 
@@ -210,3 +219,15 @@ def within(unit: Unit, column=None) -> ColumnElement[bool]:
     roots = select(UnitSuccession.predecessor_id).where(
         UnitSuccession.successor_id == unit.id).union(select(literal(unit.id)))
     return in_subtrees(roots, column)
+
+
+def unit_for_code(text: str) -> Unit | None:
+    """The unit a zero-padded code names in an address (``52``, ``26734``): of the 2025
+    structure, or a former district (districts were abolished, their codes not reused)."""
+    levels = {digits: level for level, digits in CODE_DIGITS.items()}
+    if not text.isascii() or not text.isdigit() or len(text) not in levels:
+        return None
+    level = levels[len(text)]
+    era = Era.LEGACY if level is UnitLevel.DISTRICT else Era.Y2025
+    return db.session.scalar(select(Unit).where(
+        Unit.era == era, Unit.level == level, Unit.code == int(text)))

@@ -1,0 +1,222 @@
+"""Calendar feeds and the pages to subscribe to them.
+
+The feeds and their public pages need no account (``feeds``); a personal feed is managed by
+its owner, signed in (``my_feed``).
+"""
+
+from collections.abc import Callable
+
+import segno
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.http import is_resource_modified
+
+from ..accounts import permissions
+from ..core.web import get_or_404, public_url, run_operation
+from ..extensions import db
+from ..officials.models import Official
+from ..sessions.models import DialogueSession
+from ..sessions.operations import published_clause
+from ..units.models import Era, Unit, UnitLevel
+from ..units.operations import unit_for_code
+from . import operations
+from .forms import FeedTokenForm
+from .operations import REFRESH, Feed, FeedError, Window
+
+bp = Blueprint("feeds", __name__)
+my_bp = Blueprint("my_feed", __name__, url_prefix="/account/calendar")
+
+
+def _window() -> Window:
+    try:
+        return operations.parse_window(request.args)
+    except FeedError as error:
+        abort(400, str(error.message))
+
+
+def _serve(feed_of: Callable[[], Feed], *, public: bool, window: Window | None = None,
+           extra: str = "", download_name: str | None = None) -> Response:
+    """Answer a feed request: 304 from the feed state alone when the client is up to date,
+    else the calendar, assembled."""
+    window = window or _window()
+    stamp = operations.feed_stamp(request.full_path, extra)
+    response = Response(mimetype="text/calendar")
+    response.set_etag(stamp.etag)
+    response.last_modified = stamp.last_modified
+    response.cache_control.max_age = int(REFRESH.total_seconds())
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    if not is_resource_modified(request.environ, etag=stamp.etag,
+                                last_modified=stamp.last_modified):
+        response.status_code = 304
+        return response
+    # Feeds are in Vietnamese whoever asks; reading the visitor's language would also make
+    # the response vary by cookie, which shared caches keep apart.
+    with force_locale("vi"):
+        assembled = operations.assemble(feed_of(), window)
+    response.set_data(assembled.body)
+    if download_name:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response
+
+
+def _level(name: str) -> UnitLevel:
+    try:
+        return UnitLevel(name)
+    except ValueError:
+        abort(404)
+
+
+def _unit(code: str) -> Unit:
+    unit = unit_for_code(code)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _subunits() -> bool:
+    return request.args.get("subunits") == "1"
+
+
+@bp.route("/feeds/all.ics")
+def all_sessions():
+    return _serve(operations.all_feed, public=True)
+
+
+@bp.route("/feeds/levels/<level>.ics")
+def level(level: str):
+    return _serve(lambda: operations.level_feed(_level(level)), public=True)
+
+
+@bp.route("/feeds/units/<code>.ics")
+def unit(code: str):
+    return _serve(lambda: operations.unit_feed(_unit(code), subunits=_subunits()), public=True)
+
+
+@bp.route("/feeds/officials/<int:official_id>.ics")
+def official(official_id: int):
+    return _serve(lambda: operations.official_feed(get_or_404(Official, official_id)),
+                  public=True)
+
+
+@bp.route("/feeds/private/<token>.ics")
+def private(token: str):
+    # Looked up before anything else, so a revoked address is refused at once, even to a
+    # client holding a current ETag.
+    user = operations.user_of_token(token)
+    if user is None:
+        abort(404)
+    return _serve(lambda: operations.personal_feed(user), public=False,
+                  extra=operations.personal_stamp_extra(user))
+
+
+@bp.route("/sessions/<int:session_id>.ics")
+def session(session_id: int):
+    """One session for "Thêm vào lịch": anyone's if announced in public, else only for
+    who may read it."""
+    found = get_or_404(DialogueSession, session_id)
+    published = db.session.scalar(select(DialogueSession.id).where(
+        DialogueSession.id == found.id, published_clause())) is not None
+    if not published:
+        permissions.visible_or_404(permissions.can_read_session(current_user, found))
+    return _serve(lambda: operations.session_feed(found), public=published,
+                  window=Window(None, None), download_name=operations.filename(found))
+
+
+# Subscribe pages ---------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def feed_units(unit: Unit) -> list[Unit]:
+    """The units whose feeds carry a session of ``unit``: itself, or for a unit of the former
+    structure that has no feed of its own, the units that succeeded it."""
+    if unit.era is Era.Y2025 or unit.level is UnitLevel.DISTRICT:
+        return [unit]
+    return [successor for successor in unit.successors if successor.era is Era.Y2025]
+
+
+def subscription(label: str, endpoint: str, **values) -> dict:
+    """The ways to subscribe to one feed address: https, webcal:// and a QR code."""
+    address = public_url(endpoint, **values)
+    webcal = "webcal://" + address.split("://", 1)[1]
+    return {"label": label, "address": address, "webcal": webcal,
+            "qr": segno.make(address, error="m").svg_data_uri(scale=4, border=2)}
+
+
+@bp.route("/feeds/")
+def index():
+    provinces = db.session.scalars(select(Unit).where(
+        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE).order_by(Unit.name_folded))
+    return render_template("feeds/index.html", provinces=provinces, levels=list(UnitLevel))
+
+
+@bp.route("/feeds/all")
+def subscribe_all():
+    feed = operations.all_feed()
+    return render_template("feeds/subscribe.html", title=feed.name, subscriptions=[
+        subscription(feed.name, "feeds.all_sessions")])
+
+
+@bp.route("/feeds/levels/<level>")
+def subscribe_level(level: str):
+    feed = operations.level_feed(_level(level))
+    return render_template("feeds/subscribe.html", title=feed.name, subscriptions=[
+        subscription(feed.name, "feeds.level", level=level)])
+
+
+@bp.route("/feeds/units/<code>")
+def subscribe_unit(code: str):
+    unit = _unit(code)
+    subscriptions = [subscription(operations.unit_feed(unit, subunits=False).name,
+                                  "feeds.unit", code=unit.code_text)]
+    if unit.children:
+        subscriptions.append(subscription(operations.unit_feed(unit, subunits=True).name,
+                                          "feeds.unit", code=unit.code_text, subunits=1))
+    return render_template("feeds/subscribe.html", title=subscriptions[0]["label"],
+                           subscriptions=subscriptions, unit=unit)
+
+
+@bp.route("/feeds/officials/<int:official_id>")
+def subscribe_official(official_id: int):
+    feed = operations.official_feed(get_or_404(Official, official_id))
+    return render_template("feeds/subscribe.html", title=feed.name, subscriptions=[
+        subscription(feed.name, "feeds.official", official_id=official_id)])
+
+
+# The personal feed -------------------------------------------------------------------------
+
+
+@my_bp.route("/")
+def personal():
+    token = operations.feed_token_of(current_user)
+    subscriptions = [subscription(_("Lịch riêng của bạn"), "feeds.private", token=token.token)
+                     ] if token else []
+    return render_template("feeds/personal.html", token=token, subscriptions=subscriptions,
+                           form=FeedTokenForm())
+
+
+@my_bp.route("/address", methods=["POST"])
+def issue_address():
+    form = FeedTokenForm()
+    if form.validate_on_submit():
+        saved, _token = run_operation(form, lambda: operations.issue_feed_token(current_user))
+        if saved:
+            flash(_("Đã tạo địa chỉ lịch riêng mới. Địa chỉ cũ (nếu có) không còn dùng được."),
+                  "success")
+    return redirect(url_for(".personal"))
+
+
+@my_bp.route("/address/revoke", methods=["POST"])
+def revoke_address():
+    form = FeedTokenForm()
+    if form.validate_on_submit():
+        saved, revoked = run_operation(form, lambda: operations.revoke_feed_token(current_user))
+        if saved and revoked:
+            flash(_("Đã thu hồi địa chỉ lịch riêng: các ứng dụng lịch không còn nhận được."),
+                  "success")
+    return redirect(url_for(".personal"))
