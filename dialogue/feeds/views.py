@@ -7,7 +7,17 @@ its owner, signed in (``my_feed``).
 from collections.abc import Callable
 
 import segno
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,6 +69,9 @@ def _serve(feed_of: Callable[[], Feed], *, public: bool, window: Window | None =
     # the response vary by cookie, which shared caches keep apart.
     with force_locale("vi"):
         assembled = operations.assemble(feed_of(), window)
+    if assembled.truncated:
+        current_app.logger.warning("%s: the oldest sessions left out beyond %d events",
+                                   request.path, assembled.events)
     response.set_data(assembled.body)
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'

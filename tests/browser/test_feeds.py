@@ -2,6 +2,7 @@
 adds one session to her calendar from its page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -63,7 +64,7 @@ def test_add_one_session_to_a_calendar_from_its_page(page, secretary, create_ses
         page.get_by_role("link", name="Thêm vào lịch").click()
     saved = download.value
     assert saved.suggested_filename.endswith(f"-{session.id}.ics")
-    text = open(saved.path(), encoding="utf-8").read()
+    text = Path(saved.path()).read_text(encoding="utf-8")
     assert uids(text) == [session.uid]
     assert "SUMMARY:Đối thoại với Nhân dân xã Ia Grai" in text
     page.get_by_role("link", name="Theo dõi lịch của Xã Ia Grai").click()
