@@ -64,6 +64,9 @@ def load(instance_path: Path) -> dict:
         # need one; nobody reads it).
         "FEED_MAX_EVENTS": int(os.environ.get("FEED_MAX_EVENTS", "10000")),
         "FEED_EVENT_CACHE_SIZE": int(os.environ.get("FEED_EVENT_CACHE_SIZE", "50000")),
+        # How long a process answers conditional requests from the feed state it last read:
+        # its own changes count at once, other processes' after at most this delay.
+        "FEED_STATE_SECONDS": float(os.environ.get("FEED_STATE_SECONDS", "2")),
         "FEED_ORGANIZER_EMAIL": os.environ.get("FEED_ORGANIZER_EMAIL")
         or f"noreply@{urlsplit(public).hostname or 'localhost'}",
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),

@@ -544,6 +544,14 @@ def _private_feed(w: World, target):
     return f"/feeds/private/{token.token}.ics", {}
 
 
+def _official_feed(w: World, target, suffix=""):
+    """An official with a public feed: chairing a public session."""
+    official = w.official(target)
+    w._create_session(unit=w.UNITS[target], starts_at=at(f"{w.day.isoformat()} 08:00"),
+                      chair=official, title=f"Đối thoại lần {next(w._numbers)}")
+    return f"/feeds/officials/{official.id}{suffix}", {}
+
+
 def _unit_code(w: World, target, suffix=""):
     return f"/feeds/units/{w.unit(w.UNITS[target]).code_text}{suffix}", {}
 
@@ -583,15 +591,14 @@ BUILDERS = {
     "feeds.all_sessions": _fixed("/feeds/all.ics"),
     "feeds.level": _fixed("/feeds/levels/commune.ics"),
     "feeds.unit": lambda w, target: _unit_code(w, target, ".ics"),
-    "feeds.official": lambda w, target: (f"/feeds/officials/{w.official(target).id}.ics", {}),
+    "feeds.official": lambda w, target: _official_feed(w, target, ".ics"),
     "feeds.private": _private_feed,
     "feeds.session": _internal_session_calendar,
     "feeds.index": _fixed("/feeds/"),
     "feeds.subscribe_all": _fixed("/feeds/all"),
     "feeds.subscribe_level": _fixed("/feeds/levels/province"),
     "feeds.subscribe_unit": _unit_code,
-    "feeds.subscribe_official": lambda w, target: (
-        f"/feeds/officials/{w.official(target).id}", {}),
+    "feeds.subscribe_official": _official_feed,
     "public.show_session": lambda w, target: (f"/public/sessions/{w.session(target).id}", {}),
     "my_feed.personal": _fixed("/account/calendar/"),
     "my_feed.issue_address": _fixed("/account/calendar/address"),

@@ -15,15 +15,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from time import monotonic
 
 from cachetools import LRUCache
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress
-from sqlalchemy import ColumnElement, and_, event, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, event, exists, func, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ..accounts.models import User
 from ..accounts.permissions import sessions_clause
@@ -35,7 +36,7 @@ from ..core.web import public_url
 from ..extensions import db
 from ..officials.models import Official
 from ..sessions.models import DialogueSession, Participant, SessionPart, SessionStatus
-from ..sessions.operations import published_clause
+from ..sessions.operations import is_published, published_clause
 from ..units.models import Unit, UnitLevel, UnitSuccession
 from ..units.operations import within
 from .models import FeedState, FeedToken
@@ -50,6 +51,9 @@ HISTORY = timedelta(days=365)
 CANCELLED_KEPT = timedelta(days=90)
 #: Names the calendar UIDs (uuid5) so that a feed keeps its UID for life.
 FEED_NAMESPACE = uuid.UUID("5b0f6d0e-3a51-4d1c-9a52-1f2a6c1d0a7e")
+
+#: The dates a window may name: beyond them date arithmetic overflows, and no session is.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 STATUS = {
     SessionStatus.DRAFT: "TENTATIVE",
@@ -126,7 +130,8 @@ def personal_feed(user: User) -> Feed:
             func.lower(Participant.email) == user.email.lower()))
     condition = sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id)
     if invited:
-        condition = or_(condition, and_(DialogueSession.status != SessionStatus.DRAFT,
+        condition = or_(condition, and_(DialogueSession.announced_at.is_not(None),
+                                        DialogueSession.status != SessionStatus.DRAFT,
                                         or_(*invited)))
     return Feed(f"private:{user.id}", _("Lịch đối thoại của %(name)s", name=user.full_name),
                 condition)
@@ -173,7 +178,10 @@ def parse_window(args) -> Window:
     for name in ("from", "to"):
         text = (args.get(name) or "").strip()
         try:
-            days.append(date.fromisoformat(text) if text else None)
+            day = date.fromisoformat(text) if text else None
+            if day is not None and not EARLIEST.year <= day.year <= LATEST.year:
+                raise ValueError(day)
+            days.append(day)
         except ValueError:
             raise FeedError(_("Ngày “%(value)s” không hợp lệ: hãy viết theo dạng YYYY-MM-DD.",
                               value=text[:20]), field=name) from None
@@ -194,8 +202,7 @@ def _changed_at(session: DialogueSession) -> datetime:
 def session_link(session: DialogueSession) -> str:
     """Where a calendar's link leads: the public page of an announced public session (its
     subscribers need not have an account), the secretariat's page otherwise."""
-    if session.is_public and session.announced_at is not None \
-            and session.status is not SessionStatus.DRAFT:
+    if is_published(session):
         return public_url("public.show_session", session_id=session.id)
     return public_url("sessions.show_session", session_id=session.id)
 
@@ -310,6 +317,9 @@ def event_texts(sessions) -> list[bytes]:
 # Calendars -------------------------------------------------------------------------------
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
 @cache
 def _timezone() -> bytes:
     # Vietnam has kept +07:00 since 1975 and has no daylight saving time: one rule.
@@ -338,19 +348,18 @@ def calendar_header(feed: Feed) -> bytes:
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     text = calendar.to_ical()
-    return text.removesuffix(b"END:VCALENDAR\r\n") + _timezone()
-
-
-CALENDAR_END = b"END:VCALENDAR\r\n"
+    return text.removesuffix(CALENDAR_END) + _timezone()
 
 
 def _loaded(ids: list[int]) -> dict[int, DialogueSession]:
     if not ids:
         return {}
+    # subqueryload: one statement per relation however many sessions (selectinload would
+    # send one per 500).
     sessions = db.session.scalars(select(DialogueSession).where(
         DialogueSession.id.in_(ids)).options(
-        selectinload(DialogueSession.unit), selectinload(DialogueSession.chair),
-        selectinload(DialogueSession.connection_points)))
+        subqueryload(DialogueSession.unit), subqueryload(DialogueSession.chair),
+        subqueryload(DialogueSession.connection_points)))
     return {session.id: session for session in sessions}
 
 
@@ -404,10 +413,11 @@ def assemble(feed: Feed, window: Window) -> Assembled:
         loaded = _loaded(missing)
         built = dict(zip(loaded, event_texts(loaded.values()), strict=True))
         # A session deleted since the first query is left out.
-        texts = [text if text is not None else built.get(row.id, b"")
+        texts = [text if text is not None else built.get(row.id)
                  for row, text in zip(rows, texts, strict=True)]
+        texts = [text for text in texts if text is not None]
     body = b"".join([calendar_header(feed), *texts, CALENDAR_END])
-    return Assembled(body, len(rows), truncated)
+    return Assembled(body, len(texts), truncated)
 
 
 # Knowing when anything changed -----------------------------------------------------------
@@ -415,7 +425,7 @@ def assemble(feed: Feed, window: Window) -> Assembled:
 
 #: The rows whose change can show in some feed. A personal feed also depends on its
 #: owner's roles: :func:`personal_stamp_extra` adds them to its ETag.
-WATCHED = (DialogueSession, SessionPart, Official)
+WATCHED = (DialogueSession, SessionPart, Official, Unit, UnitSuccession)
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -426,13 +436,69 @@ def _bump_on_change(session: OrmSession, _context) -> None:
         for obj in session.dirty)
     if not changed:
         return
+    session.info["feed_state_raised"] = True
     connection = session.connection()
     table = FeedState.__table__
+    now = utcnow()
+    # Under the row's lock: a transaction that took its time earlier but commits later
+    # must not move Last-Modified back.
     raised = connection.execute(update(table).where(table.c.id == 1).values(
-        generation=table.c.generation + 1, changed_at=utcnow()))
+        generation=table.c.generation + 1,
+        changed_at=case((table.c.changed_at > now, table.c.changed_at), else_=now)))
     if raised.rowcount == 0:
         # Only an emptied database lacks the row the migration put there.
         connection.execute(table.insert().values(id=1, generation=1, changed_at=utcnow()))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _forget_state_on_commit(session: OrmSession) -> None:
+    """This process sees its own changes at once; other processes within
+    FEED_STATE_SECONDS (see :class:`StateCache`)."""
+    if session.info.pop("feed_state_raised", False) and has_app_context():
+        state_cache().forget()
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_flag_on_rollback(session: OrmSession, _previous) -> None:
+    session.info.pop("feed_state_raised", None)
+
+
+class StateCache:
+    """The feed state as this process last read it, kept FEED_STATE_SECONDS.
+
+    Reading the row costs more than the rest of a 304 (on PostgreSQL four round trips:
+    pre-ping, BEGIN, SELECT, ROLLBACK); a few seconds' delay before another process
+    notices a change is nothing next to the hour clients wait between polls.
+    """
+
+    def __init__(self):
+        self._state: tuple[int, datetime] | None = None
+        self._read_at = 0.0
+        # Raised by forget(): a read that began before it must not be kept.
+        self._epoch = 0
+        self._lock = threading.Lock()
+
+    def get(self, seconds: float) -> tuple[int, datetime]:
+        with self._lock:
+            if self._state is not None and monotonic() - self._read_at < seconds:
+                return self._state
+            epoch = self._epoch
+        row = db.session.execute(select(FeedState.generation, FeedState.changed_at).where(
+            FeedState.id == 1)).first()
+        state = tuple(row) if row else (0, datetime(2025, 1, 1, tzinfo=UTC))
+        with self._lock:
+            if epoch == self._epoch:
+                self._state, self._read_at = state, monotonic()
+        return state
+
+    def forget(self) -> None:
+        with self._lock:
+            self._state = None
+            self._epoch += 1
+
+
+def state_cache() -> StateCache:
+    return current_app.extensions.setdefault("feed_state", StateCache())
 
 
 @dataclass(frozen=True)
@@ -440,20 +506,22 @@ class Stamp:
     """What a conditional request is answered from, for one feed address today."""
 
     etag: str
-    last_modified: datetime
+    last_modified: datetime | None
 
 
 def feed_stamp(address: str, extra: str = "") -> Stamp:
     """The ETag and Last-Modified of a feed address, from the feed state and today's date
-    (the default window moves daily): one query whatever the feed's size."""
-    state = db.session.execute(select(FeedState.generation, FeedState.changed_at).where(
-        FeedState.id == 1)).first()
-    generation, changed_at = state if state else (0, datetime(2025, 1, 1, tzinfo=UTC))
+    (the default window moves daily): at most one query whatever the feed's size."""
+    generation, changed_at = state_cache().get(current_app.config["FEED_STATE_SECONDS"])
     today = local_today()
     digest = hashlib.sha256(
         f"{address}\n{generation}\n{today.isoformat()}\n{extra}".encode()).hexdigest()[:32]
+    changed_at = changed_at.astimezone(UTC)
+    # RFC 9110 8.8.2.2: a date within the second of a change is a weak validator (another
+    # change may follow in the same second): then only the ETag is offered.
+    settled = utcnow() - changed_at >= timedelta(seconds=1)
     return Stamp(etag=digest, last_modified=max(
-        changed_at.astimezone(UTC), local_to_utc(today, time())).replace(microsecond=0))
+        changed_at, local_to_utc(today, time())).replace(microsecond=0) if settled else None)
 
 
 # Personal feed addresses -----------------------------------------------------------------

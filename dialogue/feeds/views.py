@@ -21,15 +21,16 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from werkzeug.http import is_resource_modified
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.http import http_date, is_resource_modified
 
 from ..accounts import permissions
 from ..core.web import get_or_404, public_url, run_operation
 from ..extensions import db
 from ..officials.models import Official
 from ..sessions.models import DialogueSession
-from ..sessions.operations import published_clause
+from ..sessions.operations import is_published, published_clause
 from ..units.models import Era, Unit, UnitLevel
 from ..units.operations import unit_for_code
 from . import operations
@@ -37,6 +38,7 @@ from .forms import FeedTokenForm
 from .operations import REFRESH, Feed, FeedError, Window
 
 bp = Blueprint("feeds", __name__)
+MAX_AGE = int(REFRESH.total_seconds())
 my_bp = Blueprint("my_feed", __name__, url_prefix="/account/calendar")
 
 
@@ -50,28 +52,33 @@ def _window() -> Window:
 def _serve(feed_of: Callable[[], Feed], *, public: bool, window: Window | None = None,
            extra: str = "", download_name: str | None = None) -> Response:
     """Answer a feed request: 304 from the feed state alone when the client is up to date,
-    else the calendar, assembled."""
-    window = window or _window()
+    else the calendar, assembled.
+
+    A 304 is what most polls get, so its path does the least: headers written as text, the
+    window read only when the feed is sent (a bad one never had an ETag to match).
+    """
     stamp = operations.feed_stamp(request.full_path, extra)
-    response = Response(mimetype="text/calendar")
-    response.set_etag(stamp.etag)
-    response.last_modified = stamp.last_modified
-    response.cache_control.max_age = int(REFRESH.total_seconds())
-    if public:
-        response.cache_control.public = True
-    else:
-        response.cache_control.private = True
-    if not is_resource_modified(request.environ, etag=stamp.etag,
-                                last_modified=stamp.last_modified):
+    # A personal feed also changes with its owner's roles, which the date does not follow.
+    last_modified = stamp.last_modified if not extra else None
+    response = Response(mimetype="text/calendar", headers={
+        "ETag": f'"{stamp.etag}"',
+        "Cache-Control": f"{'public' if public else 'private'}, max-age={MAX_AGE}",
+    })
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    if not is_resource_modified(request.environ, etag=stamp.etag, last_modified=last_modified):
         response.status_code = 304
         return response
+    window = window or _window()
     # Feeds are in Vietnamese whoever asks; reading the visitor's language would also make
     # the response vary by cookie, which shared caches keep apart.
     with force_locale("vi"):
-        assembled = operations.assemble(feed_of(), window)
+        feed = feed_of()
+        assembled = operations.assemble(feed, window)
     if assembled.truncated:
-        current_app.logger.warning("%s: the oldest sessions left out beyond %d events",
-                                   request.path, assembled.events)
+        # The feed's key, not its address: a personal address is a secret.
+        current_app.logger.warning("feed %s: the oldest sessions left out beyond %d events",
+                                   feed.key, assembled.events)
     response.set_data(assembled.body)
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
@@ -92,6 +99,16 @@ def _unit(code: str) -> Unit:
     return unit
 
 
+def _official(official_id: int) -> Official:
+    """An official with a public feed: one who chairs a session announced in public (the
+    others' names are not published)."""
+    official = get_or_404(Official, official_id)
+    if not db.session.scalar(select(exists().where(
+            DialogueSession.chair_id == official.id, published_clause()))):
+        abort(404)
+    return official
+
+
 def _subunits() -> bool:
     return request.args.get("subunits") == "1"
 
@@ -101,20 +118,25 @@ def all_sessions():
     return _serve(operations.all_feed, public=True)
 
 
+# What an address names is found before the ETag is compared: a 404 stays a 404.
+
+
 @bp.route("/feeds/levels/<level>.ics")
 def level(level: str):
-    return _serve(lambda: operations.level_feed(_level(level)), public=True)
+    found = _level(level)
+    return _serve(lambda: operations.level_feed(found), public=True)
 
 
 @bp.route("/feeds/units/<code>.ics")
 def unit(code: str):
-    return _serve(lambda: operations.unit_feed(_unit(code), subunits=_subunits()), public=True)
+    found = _unit(code)
+    return _serve(lambda: operations.unit_feed(found, subunits=_subunits()), public=True)
 
 
 @bp.route("/feeds/officials/<int:official_id>.ics")
 def official(official_id: int):
-    return _serve(lambda: operations.official_feed(get_or_404(Official, official_id)),
-                  public=True)
+    found = _official(official_id)
+    return _serve(lambda: operations.official_feed(found), public=True)
 
 
 @bp.route("/feeds/private/<token>.ics")
@@ -133,8 +155,7 @@ def session(session_id: int):
     """One session for "Thêm vào lịch": anyone's if announced in public, else only for
     who may read it."""
     found = get_or_404(DialogueSession, session_id)
-    published = db.session.scalar(select(DialogueSession.id).where(
-        DialogueSession.id == found.id, published_clause())) is not None
+    published = is_published(found)
     if not published:
         permissions.visible_or_404(permissions.can_read_session(current_user, found))
     return _serve(lambda: operations.session_feed(found), public=published,
@@ -196,7 +217,7 @@ def subscribe_unit(code: str):
 
 @bp.route("/feeds/officials/<int:official_id>")
 def subscribe_official(official_id: int):
-    feed = operations.official_feed(get_or_404(Official, official_id))
+    feed = operations.official_feed(_official(official_id))
     return render_template("feeds/subscribe.html", title=feed.name, subscriptions=[
         subscription(feed.name, "feeds.official", official_id=official_id)])
 
@@ -217,7 +238,13 @@ def personal():
 def issue_address():
     form = FeedTokenForm()
     if form.validate_on_submit():
-        saved, _token = run_operation(form, lambda: operations.issue_feed_token(current_user))
+        try:
+            saved, _token = run_operation(
+                form, lambda: operations.issue_feed_token(current_user))
+        except IntegrityError:
+            # The same button pressed twice at once: the other press made the address.
+            db.session.rollback()
+            saved = False
         if saved:
             flash(_("Đã tạo địa chỉ lịch riêng mới. Địa chỉ cũ (nếu có) không còn dùng được."),
                   "success")

@@ -451,6 +451,11 @@ def published_clause() -> ColumnElement[bool]:
                 DialogueSession.announced_at.is_not(None))
 
 
+def is_published(session: DialogueSession) -> bool:
+    """:func:`published_clause` for one loaded session."""
+    return session.is_public and session.status in PUBLISHED and session.announced_at is not None
+
+
 def public_sessions(*, upcoming: bool, unit: Unit | None = None, text: str = "") -> Select:
     """Public sessions for the announcement page (Đ.43: time, place and content announced
     7 days ahead): upcoming ones soonest first, past ones latest first."""

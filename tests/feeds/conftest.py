@@ -4,9 +4,12 @@ the real date), and the feeds' text as the operations or the HTTP layer give it.
 from datetime import datetime, time, timedelta
 
 import pytest
+from sqlalchemy import update
 
-from dialogue.core.time import local_to_utc, local_today
+from dialogue.core.time import local_to_utc, local_today, utcnow
+from dialogue.extensions import db
 from dialogue.feeds import operations
+from dialogue.feeds.models import FeedState
 
 
 def days_from_today(days: int, at: time = time(8, 0)) -> datetime:
@@ -57,3 +60,12 @@ def uids(text: str) -> list[str]:
         elif in_event and line.startswith("UID:"):
             found.append(line.removeprefix("UID:"))
     return found
+
+
+def settle_feed_state() -> None:
+    """As if the last change were a minute old: only then is Last-Modified offered (a date
+    within the second of a change is a weak validator)."""
+    state = FeedState.__table__
+    with db.engine.begin() as connection:
+        connection.execute(update(state).values(changed_at=utcnow() - timedelta(minutes=1)))
+    operations.state_cache().forget()

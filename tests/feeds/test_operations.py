@@ -96,21 +96,27 @@ def test_an_official_feed_has_the_sessions_they_chair(upcoming, create_official,
 
 
 def test_a_personal_feed_is_the_users_scope_and_the_sessions_they_are_invited_to(
-        upcoming, create_user, feed_of):
+        upcoming, create_user, feed_of, secretary):
     mine = upcoming(unit="Xã Ia Grai", is_public=False, title="Đối thoại nội bộ Ia Grai")
     elsewhere = upcoming(unit="Phường Pleiku", is_public=False, title="Nội bộ Pleiku")
     invited = upcoming(unit="Phường Pleiku", is_public=False, title="Đối thoại liên xã",
                        participants=[("Nguyễn Thị Hồng Nhung", ParticipantRole.AGENCY,
                                       "UBND xã Ia Grai", "Nhung.IaGrai@example.org")])
-    upcoming(unit="Phường Pleiku", status=SessionStatus.DRAFT, title="Dự thảo liên xã",
-             participants=[("Nguyễn Thị Hồng Nhung", ParticipantRole.AGENCY, "",
-                            "nhung.iagrai@example.org")])
+    for status in (SessionStatus.DRAFT, SessionStatus.CANCELLED):
+        draft = upcoming(unit="Phường Pleiku", status=SessionStatus.DRAFT,
+                         title="Dự thảo liên xã", participants=[(
+                             "Nguyễn Thị Hồng Nhung", ParticipantRole.AGENCY, "",
+                             "nhung.iagrai@example.org")])
+        if status is SessionStatus.CANCELLED:  # cancelled before it was ever announced
+            change_status(draft, TRANSITIONS["cancel"], reason="Không cần nữa",
+                          by=secretary)
+            db.session.commit()
     user = create_user("thuky.xa", Role.SECRETARY, "Xã Ia Grai")
     assert uids(feed_of(operations.personal_feed(user))) == [mine.uid]
     user.email = "nhung.iagrai@example.org"
     db.session.commit()
     feed = uids(feed_of(operations.personal_feed(user)))
-    assert set(feed) == {mine.uid, invited.uid}, "invited once announced, never a draft"
+    assert set(feed) == {mine.uid, invited.uid}, "invited once announced, never to a draft"
     assert elsewhere.uid not in feed
 
 

@@ -3,14 +3,17 @@
 import re
 
 import pytest
+from sqlalchemy import update
 
 from dialogue.extensions import db
 from dialogue.feeds import operations
+from dialogue.feeds.models import FeedState
 from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status
+from dialogue.units.models import Era
 from tests.helpers import form_token
 
-from .conftest import uids
+from .conftest import settle_feed_state, uids
 
 PUBLIC_FEEDS = ("/feeds/all.ics", "/feeds/levels/commune.ics", "/feeds/units/52.ics",
                 "/feeds/units/52.ics?subunits=1")
@@ -20,6 +23,7 @@ PUBLIC_FEEDS = ("/feeds/all.ics", "/feeds/levels/commune.ics", "/feeds/units/52.
 def test_a_public_feed_is_a_cacheable_utf8_calendar(path, anonymous, upcoming):
     session = upcoming(unit="Xã Ia Grai") if "commune" in path or "subunits" in path \
         else upcoming()
+    settle_feed_state()
     response = anonymous.get(path)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -34,6 +38,7 @@ def test_a_public_feed_is_a_cacheable_utf8_calendar(path, anonymous, upcoming):
 
 def test_an_unchanged_feed_is_answered_304(anonymous, upcoming, secretary):
     session = upcoming()
+    settle_feed_state()
     first = anonymous.get("/feeds/all.ics")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     again = anonymous.get("/feeds/all.ics")
@@ -49,6 +54,52 @@ def test_an_unchanged_feed_is_answered_304(anonymous, upcoming, secretary):
     assert changed.status_code == 200
     assert "STATUS:CANCELLED" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] != etag
+    assert "Last-Modified" not in changed.headers, "changed this second: a weak date"
+    stale_date = anonymous.get("/feeds/all.ics", headers={"If-Modified-Since": modified})
+    assert stale_date.status_code == 200
+
+
+def test_a_personal_feed_has_no_date_to_compare(client, anonymous, upcoming):
+    """Its content also follows its owner's roles, which no date tracks: ETag only."""
+    upcoming()
+    client.post("/account/calendar/address",
+                data={"csrf_token": form_token(client, "/account/calendar/")})
+    settle_feed_state()
+    response = anonymous.get(personal_address(client))
+    assert response.status_code == 200 and "Last-Modified" not in response.headers
+
+
+def test_an_officials_feed_needs_a_published_session_they_chair(anonymous, upcoming,
+                                                                create_official):
+    """Otherwise it would publish the name of anyone on the officials list."""
+    luong = create_official()
+    upcoming(chair=luong, is_public=False)
+    assert anonymous.get(f"/feeds/officials/{luong.id}.ics").status_code == 404
+    assert anonymous.get(f"/feeds/officials/{luong.id}").status_code == 404
+    upcoming(chair=luong)
+    assert anonymous.get(f"/feeds/officials/{luong.id}").status_code == 200
+
+
+def test_a_former_districts_page_links_to_no_reused_code(anonymous, unit):
+    district = unit("Huyện Chư Prông", Era.LEGACY)
+    html = anonymous.get(f"/feeds/units/{district.code_text}").get_data(as_text=True)
+    assert f"/feeds/units/{district.code_text}.ics" in html
+    assert "Các đơn vị trực thuộc" not in html
+
+
+def test_another_process_change_is_seen_after_the_state_delay(anonymous, upcoming, app,
+                                                              monkeypatch):
+    """This process sees its own commits at once (above); another worker's commit, which
+    raises no event here, within FEED_STATE_SECONDS."""
+    monkeypatch.setitem(app.config, "FEED_STATE_SECONDS", 3600)
+    upcoming()
+    etag = anonymous.get("/feeds/all.ics").headers["ETag"]
+    state = FeedState.__table__
+    with db.engine.begin() as connection:
+        connection.execute(update(state).values(generation=state.c.generation + 1))
+    assert anonymous.get("/feeds/all.ics", headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setitem(app.config, "FEED_STATE_SECONDS", 0)
+    assert anonymous.get("/feeds/all.ics", headers={"If-None-Match": etag}).status_code == 200
 
 
 @pytest.mark.parametrize("path", [
@@ -61,7 +112,8 @@ def test_unknown_feeds_are_404(path, anonymous):
 
 
 @pytest.mark.parametrize("query", [
-    "from=2026-02-30", "to=ngay-mai", "from=2026-12-01&to=2026-11-01"])
+    "from=2026-02-30", "to=ngay-mai", "from=2026-12-01&to=2026-11-01", "to=9999-12-31",
+    "from=0001-01-01"])
 def test_a_bad_window_is_a_400_with_a_message(query, anonymous):
     response = anonymous.get(f"/feeds/all.ics?{query}")
     assert response.status_code == 400
