@@ -2,8 +2,11 @@
 and a count of SQL statements."""
 
 import os
+import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 
+import click
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import event
@@ -78,3 +81,14 @@ class StatementCounter:
 
     def seen(self, *args, **kwargs):
         self.count += 1
+
+
+def seed_in_chunks(count: int, chunk: int, label: str, write: Callable[[int], None]) -> None:
+    """Call ``write(n)`` for chunks of at most ``chunk`` rows, committing each, with a
+    progress bar on stderr."""
+    with click.progressbar(length=count, label=label, file=sys.stderr) as bar:
+        for begin in range(0, count, chunk):
+            size = min(chunk, count - begin)
+            write(size)
+            db.session.commit()
+            bar.update(size)

@@ -48,8 +48,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_clock
 
-import click
-from common import StatementCounter, backend, check_scratch_database, scratch_app
+from common import (
+    StatementCounter,
+    backend,
+    check_scratch_database,
+    scratch_app,
+    seed_in_chunks,
+)
 from flask import Response
 from flask_babel import force_locale
 from followup import GIVEN, MIDDLES, SESSION_TOPICS, SURNAMES, VILLAGES
@@ -135,13 +140,7 @@ class Seeder:
         self.next = {"session": 1, "point": 1}
 
     def seed(self, sessions: int, label: str) -> None:
-        chunk = 500
-        with click.progressbar(length=sessions, label=label, file=sys.stderr) as bar:
-            for begin in range(0, sessions, chunk):
-                count = min(chunk, sessions - begin)
-                self._chunk(count)
-                db.session.commit()
-                bar.update(count)
+        seed_in_chunks(sessions, 500, label, self._chunk)
 
     def _chunk(self, count: int) -> None:
         rng = self.rng

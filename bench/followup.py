@@ -27,13 +27,13 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 
-import click
 from common import (
     StatementCounter,
     add_secretary,
     backend,
     check_scratch_database,
     scratch_app,
+    seed_in_chunks,
     signed_in_client,
 )
 from sqlalchemy import func, insert, select, text
@@ -180,13 +180,7 @@ class Seeder:
         self.commitment_pattern = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3]  # 1.2 per issue
 
     def seed(self, sessions: int, label: str) -> None:
-        chunk = 250
-        with click.progressbar(length=sessions, label=label, file=sys.stderr) as bar:
-            for begin in range(0, sessions, chunk):
-                count = min(chunk, sessions - begin)
-                self._chunk(count)
-                db.session.commit()
-                bar.update(count)
+        seed_in_chunks(sessions, 250, label, self._chunk)
 
     def _chunk(self, count: int) -> None:
         rng = self.rng
