@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import click
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from dialogue import create_app
 from dialogue.accounts.models import Role, User
@@ -92,3 +92,14 @@ def seed_in_chunks(count: int, chunk: int, label: str, write: Callable[[int], No
             write(size)
             db.session.commit()
             bar.update(size)
+
+
+def fix_sequences(*tables: str) -> None:
+    """PostgreSQL: rows were inserted with explicit ids, so move the tables' sequences past
+    them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT max(id) FROM {table}))"))
+    db.session.commit()

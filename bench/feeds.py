@@ -52,6 +52,7 @@ from common import (
     StatementCounter,
     backend,
     check_scratch_database,
+    fix_sequences,
     scratch_app,
     seed_in_chunks,
 )
@@ -59,7 +60,7 @@ from flask import Response
 from flask_babel import force_locale
 from followup import GIVEN, MIDDLES, SESSION_TOPICS, SURNAMES, VILLAGES
 from icalendar import Calendar
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from dialogue.core.models import new_uid
@@ -193,15 +194,6 @@ class Seeder:
         db.session.execute(insert(DialogueSession.__table__), sessions)
         if points:
             db.session.execute(insert(ConnectionPoint.__table__), points)
-
-    def fix_sequences(self) -> None:
-        """PostgreSQL: ids were given explicitly, so move the sequences past them."""
-        if db.engine.dialect.name != "postgresql":
-            return
-        for table in ("officials", "dialogue_sessions", "session_connection_points"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT max(id) FROM {table}))"))
-        db.session.commit()
 
 
 # The benchmark's own endpoints -------------------------------------------------------------
@@ -378,7 +370,7 @@ def main() -> None:
             with app.app_context():
                 started = time.perf_counter()
                 seeder.seed(size - seeded, f"seeding {seeded:,} → {size:,} sessions")
-                seeder.fix_sequences()
+                fix_sequences("officials", "dialogue_sessions", "session_connection_points")
                 seeding += time.perf_counter() - started
                 seeded = size
                 made = counts()

@@ -32,6 +32,7 @@ from common import (
     add_secretary,
     backend,
     check_scratch_database,
+    fix_sequences,
     scratch_app,
     seed_in_chunks,
     signed_in_client,
@@ -277,15 +278,6 @@ class Seeder:
             "version": 1, "created_at": now, "updated_at": now,
         }
 
-    def fix_sequences(self) -> None:
-        """PostgreSQL: ids were given explicitly, so move the sequences past them."""
-        if db.engine.dialect.name != "postgresql":
-            return
-        for table in ("agencies", "dialogue_sessions", "issues", "commitments"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT max(id) FROM {table}))"))
-        db.session.commit()
-
 
 # Measuring -----------------------------------------------------------------------------------
 
@@ -481,7 +473,7 @@ def main() -> None:
         measure_all("1 %")
         with app.app_context():
             seeder.seed(full - small, "seeding the other 99 %")
-            seeder.fix_sequences()
+            fix_sequences("agencies", "dialogue_sessions", "issues", "commitments")
             sizes["100 %"] = totals()
             db.session.remove()
         measure_all("100 %")

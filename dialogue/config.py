@@ -3,7 +3,6 @@
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -30,7 +29,6 @@ def database_url(instance_path: Path) -> str:
 
 
 def load(instance_path: Path) -> dict:
-    public = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -58,7 +56,7 @@ def load(instance_path: Path) -> dict:
         # every visitor would share the proxy's address (and its login throttle).
         # The address printed (with a QR code) on filed minutes for their verification, e.g.
         # https://doithoai.gialai.gov.vn: set it on a real installation.
-        "PUBLIC_URL": public,
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Calendar feeds: the most events one feed carries (the oldest are left out beyond
         # it), how many events the assembly cache keeps, and the ORGANIZER address (clients
         # need one; nobody reads it).
@@ -67,7 +65,8 @@ def load(instance_path: Path) -> dict:
         # How long a process answers conditional requests from the feed state it last read:
         # its own changes count at once, other processes' after at most this delay.
         "FEED_STATE_SECONDS": float(os.environ.get("FEED_STATE_SECONDS", "2")),
-        "FEED_ORGANIZER_EMAIL": os.environ.get("FEED_ORGANIZER_EMAIL")
-        or f"noreply@{urlsplit(public).hostname or 'localhost'}",
+        # Unset: noreply@ the host of PUBLIC_URL (read when needed, so it follows PUBLIC_URL
+        # however that is set).
+        "FEED_ORGANIZER_EMAIL": os.environ.get("FEED_ORGANIZER_EMAIL", ""),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
     }

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -82,7 +83,9 @@ def run_operation(form, operation) -> tuple[bool, object]:
     try:
         result = operation()
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
+        # A version that moved, or a unique row someone else just saved (the same number,
+        # name or address, a double click): both are a concurrent save.
         db.session.rollback()
         error = StaleEdit()
     except UserError as caught:

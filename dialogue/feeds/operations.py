@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from time import monotonic
+from urllib.parse import urlsplit
 
 from cachetools import LRUCache
 from flask import current_app, has_app_context
@@ -38,7 +39,7 @@ from ..officials.models import Official
 from ..sessions.models import DialogueSession, Participant, SessionPart, SessionStatus
 from ..sessions.operations import is_published, published_clause
 from ..units.models import Unit, UnitLevel, UnitSuccession
-from ..units.operations import within
+from ..units.operations import with_predecessors, within
 from .models import FeedState, FeedToken
 
 PRODID = "-//Lich doi thoai//dialogue//VI"
@@ -103,9 +104,7 @@ def unit_feed(unit: Unit, *, subunits: bool) -> Feed:
         units = within(unit, DialogueSession.unit_id)
         name = _("Lịch đối thoại — %(unit)s và các đơn vị trực thuộc", unit=unit.name)
     else:
-        units = DialogueSession.unit_id.in_(select(UnitSuccession.predecessor_id).where(
-            UnitSuccession.successor_id == unit.id).union(select(Unit.id).where(
-                Unit.id == unit.id)))
+        units = DialogueSession.unit_id.in_(with_predecessors(unit))
         name = _("Lịch đối thoại — %(unit)s", unit=unit.name)
     return Feed(f"unit:{unit.id}{'+' if subunits else ''}", name,
                 and_(published_clause(), units))
@@ -237,6 +236,12 @@ def _summary(session: DialogueSession) -> str:
     return session.title
 
 
+def organizer_address() -> str:
+    config = current_app.config
+    return config["FEED_ORGANIZER_EMAIL"] or (
+        f"noreply@{urlsplit(config['PUBLIC_URL']).hostname or 'localhost'}")
+
+
 def build_event(session: DialogueSession) -> Event:
     """The session as a VEVENT; texts are escaped by icalendar, line breaks of any kind
     become escaped newlines (a CR alone would let a field smuggle in a property)."""
@@ -258,7 +263,7 @@ def build_event(session: DialogueSession) -> Event:
     event.add("url", link)
     event.add("categories", [str(session.unit.level.label), session.unit_name])
     event.add("class", "PUBLIC" if session.is_public else "PRIVATE")
-    organizer = vCalAddress(f"mailto:{current_app.config['FEED_ORGANIZER_EMAIL']}")
+    organizer = vCalAddress(f"mailto:{organizer_address()}")
     # A parameter value cannot hold a line break at all: the name goes on one line.
     organizer.params["cn"] = " ".join((session.chair_label or session.unit_name).split())
     event.add("organizer", organizer)

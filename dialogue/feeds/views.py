@@ -22,7 +22,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.http import http_date, is_resource_modified
 
 from ..accounts import permissions
@@ -238,13 +237,7 @@ def personal():
 def issue_address():
     form = FeedTokenForm()
     if form.validate_on_submit():
-        try:
-            saved, _token = run_operation(
-                form, lambda: operations.issue_feed_token(current_user))
-        except IntegrityError:
-            # The same button pressed twice at once: the other press made the address.
-            db.session.rollback()
-            saved = False
+        saved, _token = run_operation(form, lambda: operations.issue_feed_token(current_user))
         if saved:
             flash(_("Đã tạo địa chỉ lịch riêng mới. Địa chỉ cũ (nếu có) không còn dùng được."),
                   "success")

@@ -8,6 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import permissions
+from ..core.forms import FIRST_YEAR, LAST_YEAR
+from ..core.time import format_date
 from ..core.web import get_or_404, run_operation
 from ..extensions import db
 from . import operations
@@ -50,9 +52,11 @@ def holidays():
         saved, holiday = run_operation(form, lambda: operations.add_holiday(
             form.day.data, form.name.data, by=current_user))
         if saved:
-            flash(_("Đã thêm ngày nghỉ %(day)s.", day=f"{holiday.day:%d/%m/%Y}"), "success")
+            flash(_("Đã thêm ngày nghỉ %(day)s.", day=format_date(holiday.day)), "success")
             return redirect(url_for(".holidays", year=holiday.day.year))
     year = request.args.get("year", type=int)
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        year = None
     statement = select(Holiday).order_by(Holiday.day)
     if year:
         statement = statement.where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))

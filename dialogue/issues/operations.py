@@ -20,10 +20,10 @@ from ..audit.models import AuditAction
 from ..audit.operations import describe, diff, record, snapshot
 from ..core.errors import UserError, check_version
 from ..core.text import fold, like_pattern
-from ..core.time import add_working_days, local_today, to_local, utcnow
+from ..core.time import add_working_days, format_date, local_today, utcnow
 from ..extensions import db
 from ..officials.models import Official
-from ..sessions.models import DialogueSession, SessionStatus
+from ..sessions.models import RECORDING, DialogueSession
 from ..units.models import Unit
 from ..units.operations import within
 from .models import (
@@ -81,13 +81,13 @@ def add_holiday(day: date, name: str, *, by: User | None) -> Holiday:
     db.session.add(holiday)
     db.session.flush()
     record(AuditAction.CREATED, by=by, object_type="holiday", object_id=holiday.id,
-           label=f"{day:%d/%m/%Y} {holiday.name}")
+           label=f"{format_date(day)} {holiday.name}")
     return holiday
 
 
 def remove_holiday(holiday: Holiday, *, by: User) -> None:
     record(AuditAction.DELETED, by=by, object_type="holiday", object_id=holiday.id,
-           label=f"{holiday.day:%d/%m/%Y} {holiday.name}")
+           label=f"{format_date(holiday.day)} {holiday.name}")
     db.session.delete(holiday)
     db.session.flush()
 
@@ -135,8 +135,7 @@ class IssueDetails:
 def issues_editable(session: DialogueSession) -> bool:
     """Issues are recorded while a session is announced or held, until its minutes are
     final (the minutes then lock them)."""
-    return (session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD)
-            and session.issues_locked_at is None)
+    return session.status in RECORDING and session.issues_locked_at is None
 
 
 def _check_editable(session: DialogueSession, by: User) -> None:
@@ -293,7 +292,7 @@ def find_or_add_agency(name: str) -> Agency:
 
 def session_day(commitment_or_issue) -> date:
     issue = getattr(commitment_or_issue, "issue", commitment_or_issue)
-    return to_local(issue.session.starts_at).date()
+    return issue.session.local_date
 
 
 def _audited_commitment(commitment: Commitment) -> dict:
@@ -531,7 +530,7 @@ def add_progress_update(commitment: Commitment, *, on: date, text: str,
     record(AuditAction.CREATED, by=by, object_type="commitment", object_id=commitment.id,
            label=f"{commitment.agency.name}: {commitment.action[:200]}",
            unit_id=commitment.issue.session.unit_id,
-           changes={"update": [None, f"{on:%d/%m/%Y}: {update.text}"
+           changes={"update": [None, f"{format_date(on)}: {update.text}"
                                + (f" [{update.attachment_name}]" if update.attachment_path
                                   else "")]})
     return update

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..accounts import permissions
 from ..audit.operations import histories, history
 from ..core.forms import resolve_pick, submitted_version, to_id
-from ..core.time import local_today
+from ..core.time import format_date, local_today
 from ..core.web import get_or_404, run_operation
 from ..extensions import db
 from ..officials.models import Official
@@ -228,7 +228,7 @@ def add_commitment(issue_id: int):
                     official=official), by=current_user))
             if saved:
                 flash(_("Đã giao việc cho %(agency)s, hạn %(due)s.",
-                        agency=commitment.agency.name, due=f"{commitment.due_on:%d/%m/%Y}"),
+                        agency=commitment.agency.name, due=format_date(commitment.due_on)),
                       "success")
                 return _back_to(issue, f"#commitment-{commitment.id}")
     _flash_form_errors(form)

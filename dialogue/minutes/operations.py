@@ -25,7 +25,7 @@ from ..core.text import fold, spreadsheet_safe
 from ..core.time import format_date, to_local, utcnow
 from ..extensions import db
 from ..issues.operations import session_issues
-from ..sessions.models import DialogueSession, ParticipantRole, SessionStatus
+from ..sessions.models import RECORDING, DialogueSession, ParticipantRole, SessionStatus
 from ..units.models import Unit, UnitKind, UnitLevel
 from ..units.operations import within
 from . import document
@@ -147,7 +147,7 @@ def _audit(action: AuditAction, minutes: Minutes, by: User, before: dict,
 def drafting_open(session: DialogueSession) -> bool:
     """Minutes are drafted for an announced or held session (not a draft, a postponed or a
     cancelled one)."""
-    return session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD)
+    return session.status in RECORDING
 
 
 def _check_drafting(session: DialogueSession, by: User) -> None:
@@ -364,6 +364,16 @@ def canonical_hash(content: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _flush_or_number_taken() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another secretary took the same number in the same instant.
+        db.session.rollback()
+        raise MinutesError(_("Số biên bản vừa được dùng cho văn bản khác: hãy hoàn thiện "
+                             "lại."), field="number") from None
+
+
 def finalize_minutes(minutes: Minutes, *, by: User,
                      expected_version: int | None = None) -> MinutesRevision:
     """Freeze the text and the session's issues, and file the PDF/A made from them once."""
@@ -378,6 +388,8 @@ def finalize_minutes(minutes: Minutes, *, by: User,
         _check_number_free(minutes, minutes.number)
     if minutes.number is None:
         minutes.number = _next_number(minutes)
+    # Before the PDF is rendered: a number taken meanwhile is refused without that work.
+    _flush_or_number_taken()
     revision_number = minutes.revision + 1
     reason = minutes.correction_reason
     now = utcnow()
@@ -403,13 +415,7 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     minutes.correction_reason = ""
     minutes.session.issues_locked_at = now
     minutes.session.minutes_filed_at = minutes.session.minutes_filed_at or now
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another secretary took the same number in the same instant.
-        db.session.rollback()
-        raise MinutesError(_("Số biên bản vừa được dùng cho văn bản khác: hãy hoàn thiện "
-                             "lại."), field="number") from None
+    _flush_or_number_taken()
     _audit(AuditAction.FINALIZED, minutes, by, before, reason)
     return revision
 

@@ -114,8 +114,12 @@ def start_correction(session_id: int):
 
 
 def _draft(session_id: int):
+    """The minutes being drafted; final ones have no draft: their filed PDF is shown."""
     session = session_or_404(session_id, edit=False)
-    return operations.minutes_of(session) or operations.new_minutes(session)
+    minutes = operations.minutes_of(session) or operations.new_minutes(session)
+    if minutes.is_final:
+        abort(redirect(url_for(".final_pdf", session_id=session.id)))
+    return minutes
 
 
 @bp.route("/sessions/<int:session_id>/minutes/preview")

@@ -74,6 +74,8 @@ set_labels(ParticipantRole, {
 
 #: Statuses in which a session can still be moved without reopening it.
 MOVABLE = frozenset({SessionStatus.DRAFT, SessionStatus.SCHEDULED, SessionStatus.POSTPONED})
+#: Statuses in which a session's issues and minutes are recorded: announced or held.
+RECORDING = frozenset({SessionStatus.SCHEDULED, SessionStatus.HELD})
 #: Statuses in which a session is over: reopen first to change it.
 CLOSED = frozenset({SessionStatus.HELD, SessionStatus.CANCELLED})
 

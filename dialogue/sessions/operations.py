@@ -199,6 +199,9 @@ def update_session(
     if _place(session) != old_place:
         session.revision += 1
     session.updated_by = by.display_name
+    # Always an UPDATE of the row, so its version moves even when only participants
+    # changed: a second secretary's older form is then refused, not saved over them.
+    session.updated_at = utcnow()
     db.session.flush()
     _audit(AuditAction.UPDATED, session, by, before)
     return scheduling_warnings(session, viewer=by)
@@ -268,10 +271,22 @@ TRANSITIONS = {t.name: t for t in [
 ]}
 
 
+def transition_refusal(session: DialogueSession, transition: Transition) -> str | None:
+    """Why ``transition`` cannot be done to the session now, or None."""
+    if session.status not in transition.sources:
+        return _("Không thể “%(action)s” một phiên đang ở trạng thái “%(status)s”.",
+                 action=transition.label, status=session.status.label)
+    if session.minutes_filed_at is not None and transition.target is not SessionStatus.HELD:
+        return _("Biên bản của phiên đã hoàn thiện: không thể mở lại phiên. "
+                 "Nếu cần sửa, hãy lập bản đính chính biên bản.")
+    if transition.target is SessionStatus.HELD and session.starts_at > utcnow():
+        return _("Phiên chưa diễn ra: chỉ xác nhận đã tổ chức sau giờ bắt đầu.")
+    return None
+
+
 def available_transitions(session: DialogueSession) -> list[Transition]:
-    """What can be done to the session now (a session is confirmed held once it began)."""
-    return [t for t in TRANSITIONS.values() if session.status in t.sources
-            and (t.target is not SessionStatus.HELD or session.starts_at <= utcnow())]
+    """What can be done to the session now: the page offers only these."""
+    return [t for t in TRANSITIONS.values() if transition_refusal(session, t) is None]
 
 
 def change_status(
@@ -285,18 +300,10 @@ def change_status(
     """Announce, hold, postpone, cancel or reopen a session; returns what to warn about."""
     check_edit_unit(by, session.unit, field=None)
     check_version(session, expected_version)
-    if session.status not in transition.sources:
-        raise SchedulingError(
-            _("Không thể “%(action)s” một phiên đang ở trạng thái “%(status)s”.",
-              action=transition.label, status=session.status.label)
-        )
-    if session.minutes_filed_at is not None and transition.target is not SessionStatus.HELD:
-        raise SchedulingError(_("Biên bản của phiên đã hoàn thiện: không thể mở lại phiên. "
-                                "Nếu cần sửa, hãy lập bản đính chính biên bản."))
+    if refusal := transition_refusal(session, transition):
+        raise SchedulingError(refusal)
     if transition.needs_reason and not reason.strip():
         raise SchedulingError(_("Hãy ghi lý do."), field="reason")
-    if transition.target is SessionStatus.HELD and session.starts_at > utcnow():
-        raise SchedulingError(_("Phiên chưa diễn ra: chỉ xác nhận đã tổ chức sau giờ bắt đầu."))
     before = audited(session)
     _set_status(session, transition.target, reason, by)
     if transition.target is SessionStatus.SCHEDULED:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from ..core.web import id_arg, paginate
+from ..core.web import get_or_404, id_arg, paginate
 from ..extensions import db
 from ..units.models import Unit, UnitLevel
 from . import operations
@@ -28,8 +28,7 @@ def announcements():
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int):
     """One announced public session, as citizens and calendar subscribers see it."""
-    session = db.session.scalar(select(DialogueSession).where(
-        DialogueSession.id == session_id, operations.published_clause()))
-    if session is None:
+    session = get_or_404(DialogueSession, session_id)
+    if not operations.is_published(session):
         abort(404)
     return render_template("public/session.html", session=session)

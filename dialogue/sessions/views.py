@@ -214,9 +214,9 @@ def reschedule_session(session_id: int):
 def change_status(session_id: int, action: str):
     session = session_or_404(session_id, edit=True)
     transition = operations.TRANSITIONS[action]
-    if request.method == "GET" and transition not in operations.available_transitions(session):
-        flash(_("Không thể “%(action)s” lúc này: phiên đang ở trạng thái “%(status)s”.",
-                action=transition.label, status=session.status.label), "error")
+    if request.method == "GET" and (
+            refusal := operations.transition_refusal(session, transition)):
+        flash(refusal, "error")
         return redirect(url_for(".show_session", session_id=session.id))
     form = StatusForm()
     if request.method == "GET":

@@ -212,13 +212,17 @@ def in_subtrees(roots, column) -> ColumnElement[bool]:
         Unit.id.in_(roots), Unit.parent_id.in_(roots), Unit.province_id.in_(roots))))
 
 
+def with_predecessors(unit: Unit) -> Select:
+    """The ids of ``unit`` and of the legacy units it succeeded."""
+    return select(UnitSuccession.predecessor_id).where(
+        UnitSuccession.successor_id == unit.id).union(select(literal(unit.id)))
+
+
 def within(unit: Unit, column=None) -> ColumnElement[bool]:
     """``unit``, every unit under it, and the legacy units it succeeded with theirs: choosing
     the 2025 Tỉnh Gia Lai also finds the sessions of the former Gia Lai and Bình Định."""
     column = column if column is not None else Unit.id
-    roots = select(UnitSuccession.predecessor_id).where(
-        UnitSuccession.successor_id == unit.id).union(select(literal(unit.id)))
-    return in_subtrees(roots, column)
+    return in_subtrees(with_predecessors(unit), column)
 
 
 def unit_for_code(text: str) -> Unit | None:

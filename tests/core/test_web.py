@@ -67,7 +67,7 @@ BIG = "9" * 25
 
 def test_ids_too_large_for_the_database_are_simply_not_found(client):
     for url in [f"/sessions/{BIG}", f"/sessions/{2**31}/edit", f"/units/{BIG}",
-                f"/officials/{BIG}/edit"]:
+                f"/officials/{BIG}/edit", f"/public/sessions/{BIG}", f"/sessions/{BIG}.ics"]:
         assert client.get(url).status_code == 404, url
     for url in [f"/sessions/?unit_id={BIG}", f"/sessions/?page={BIG}", f"/units/?page={BIG}",
                 f"/officials/?unit_id={BIG}&page={BIG}", f"/officials/search?unit_id={BIG}",
@@ -79,3 +79,20 @@ def test_a_nul_byte_is_refused_in_vietnamese_not_crashed(client):
     response = client.get("/sessions/?q=a%00b")
     assert response.status_code == 400
     assert "ký tự không hợp lệ" in response.get_data(as_text=True)
+
+
+def test_a_unique_row_saved_meanwhile_is_a_concurrent_edit_not_a_crash(app):
+    """Two secretaries taking the same number, name or address in the same instant: the
+    database refuses the second; the form says so and keeps what was typed."""
+    from flask_wtf import FlaskForm
+    from sqlalchemy.exc import IntegrityError
+
+    from dialogue.core.web import run_operation
+
+    def clashing():
+        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+
+    with app.test_request_context(method="POST"):
+        form = FlaskForm(meta={"csrf": False})
+        assert run_operation(form, clashing) == (False, None)
+        assert "người khác cập nhật" in str(form.form_errors[0])

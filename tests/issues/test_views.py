@@ -1,12 +1,16 @@
-"""The issue pages cost the same number of SQL statements however much they hold."""
+"""The issue pages: the same number of SQL statements however much they hold, and what
+each reader may see."""
 
 import contextlib
 
 import pytest
 from sqlalchemy import event
 
+from dialogue.accounts.models import Role
 from dialogue.extensions import db
 from dialogue.sessions.models import SessionStatus
+from tests.conftest import PASSWORD
+from tests.helpers import log_in
 
 
 @contextlib.contextmanager
@@ -52,3 +56,21 @@ def test_an_issue_page_costs_the_same_with_more_commitments(client, held_session
         commit_to(issue)
     db.session.commit()
     assert statements(client, f"/issues/{issue.id}") == one
+
+
+def test_a_reader_does_not_see_a_citizens_contact_in_the_issue_history(
+        app, create_session, record, create_user):
+    """The trail keeps every value, the private contact too: only editors read it."""
+    issue = record(create_session(), contact="0905 123 456")
+    viewer = create_user("xem.tinh", Role.VIEWER, "Tỉnh Gia Lai")
+    reader = app.test_client()
+    log_in(reader, viewer.username, PASSWORD)
+    page = reader.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "0905 123 456" not in page
+
+
+def test_a_year_out_of_range_lists_every_holiday(app, admin):
+    admin_client = app.test_client()
+    log_in(admin_client, admin.username, PASSWORD)
+    for year in ("10000", "-3", "0"):
+        assert admin_client.get(f"/admin/holidays?year={year}").status_code == 200

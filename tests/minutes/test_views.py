@@ -464,3 +464,22 @@ def test_a_cancelled_session_offers_no_minutes_form_and_says_why(client, create_
 
     assert "Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức." in page
     assert 'name="conclusions"' not in page
+
+
+def test_final_minutes_have_no_draft_to_preview(client, held_session, final):
+    """Their draft would print a revision that does not exist: the filed PDF is shown."""
+    session = held_session()
+    final(session)
+    for suffix in ("minutes/preview", "minutes/draft.pdf"):
+        response = client.get(f"/sessions/{session.id}/{suffix}")
+        assert response.status_code == 302
+        assert response.location.endswith(f"/sessions/{session.id}/minutes.pdf")
+
+
+def test_a_session_with_filed_minutes_is_not_offered_reopening(client, held_session, final):
+    session = held_session()
+    final(session)
+    page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert f"/sessions/{session.id}/reopen" not in page
+    response = client.get(f"/sessions/{session.id}/reopen", follow_redirects=True)
+    assert "Biên bản của phiên đã hoàn thiện" in response.get_data(as_text=True)

@@ -789,3 +789,21 @@ def test_the_calendar_keeps_the_filters(unit, secretary):
                                user=secretary)
     assert {day: [s.title for s in sessions] for day, sessions in by_day.items()} == {
         date(2026, 3, 10): [IA_GRAI]}
+
+
+def test_a_stale_form_cannot_overwrite_an_edit_of_the_participants_only(
+        create_session, details, secretary, colleague):
+    """Participants live in their own table: saving them must still move the version."""
+    same = {"title": "Hội nghị đối thoại định kỳ năm 2026", "venue": "Hội trường Tỉnh ủy Gia Lai",
+            "topic": "Bồi thường, hỗ trợ, tái định cư."}
+    session = create_session(**same)
+    opened = session.version
+    update_session(session, details(**same, participants=[
+        ("Siu H’Lan", ParticipantRole.CITIZEN_REPRESENTATIVE, "Làng Dơ Nâu", "")]),
+        by=secretary, expected_version=opened)
+    db.session.commit()
+    with pytest.raises(StaleEdit):
+        update_session(session, details(**same), by=colleague, expected_version=opened)
+    db.session.rollback()
+    assert [p.full_name for p in db.session.get(DialogueSession, session.id).participants] == [
+        "Siu H’Lan"]
