@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ..accounts import permissions
 from ..audit.operations import history
+from ..core.document import ASSET_FOLDER
 from ..core.forms import submitted_version, to_id
 from ..core.web import run_operation
 from ..extensions import db
@@ -22,7 +23,7 @@ from .forms import CorrectionForm, MinutesForm, VerifyForm
 from .models import MinutesRevision, MinutesTemplate
 from .operations import MinutesDetails
 
-bp = Blueprint("minutes", __name__, static_folder="assets",
+bp = Blueprint("minutes", __name__, static_folder=str(ASSET_FOLDER),
                static_url_path="/minutes/assets")
 #: The public page a printed QR code opens.
 verify_bp = Blueprint("verify", __name__)

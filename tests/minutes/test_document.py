@@ -26,6 +26,7 @@ from pypdf.generic import IndirectObject
 from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
+from dialogue.core import document as core_document
 from dialogue.extensions import db
 from dialogue.issues.operations import session_issues, update_issue
 from dialogue.minutes import document
@@ -377,13 +378,13 @@ def test_without_times_new_roman_the_minutes_are_set_in_the_bundled_tex_gyre_ter
     # The renderer promises Times New Roman or, where it is missing, the TeX Gyre Termes it
     # ships: never whatever the server's fontconfig substitutes (Liberation Serif 1.x, for
     # one, has no Vietnamese).
-    if document.times_new_roman_installed():
+    if core_document.times_new_roman_installed():
         pytest.skip("Times New Roman is installed here, and fontconfig finds it regardless")
 
     used = fonts_used(draft_pdf(draft(held_session())).data)
     assert used and all(name.startswith("TeX-Gyre-Termes") for name in used), (
         f"the minutes are set in {sorted(used)}, not the bundled TeX Gyre Termes: "
-        "font_stylesheet() builds its CSS without a FontConfiguration, so WeasyPrint drops "
+        "fonts() builds its CSS without a FontConfiguration, so WeasyPrint drops "
         "its @font-face rules, and its `html { font-family }` is a user stylesheet, which "
         "document.css's own font-family (\"Times New Roman\" first, aliased by fontconfig) "
         "overrides")
@@ -431,12 +432,12 @@ def test_a_filed_pdf_is_served_byte_for_byte_whatever_changes_afterwards(
     monkeypatch.setattr(document, "render_html", lambda *args, **kwargs: original_render_html(
         *args, **kwargs).replace("</body>", "<p>Mẫu mới của biên bản.</p></body>"))
     stylesheet = tmp_path / "document.css"
-    stylesheet.write_text(document.assets()["document.css"][0].read_text(encoding="utf-8")
+    stylesheet.write_text(core_document.assets()["document.css"][0].read_text(encoding="utf-8")
                           + 'h1::after { content: " (kiểu mới)"; }\n', encoding="utf-8")
-    listed = {**document.assets(), "document.css": (stylesheet, "text/css")}
-    monkeypatch.setattr(document, "assets", lambda: listed)
+    listed = {**core_document.assets(), "document.css": (stylesheet, "text/css")}
+    monkeypatch.setattr(core_document, "assets", lambda: listed)
     other_fonts = FontConfiguration()
-    monkeypatch.setattr(document, "fonts", lambda: (other_fonts, CSS(
+    monkeypatch.setattr(core_document, "fonts", lambda: (other_fonts, CSS(
         string='html { font-family: "DejaVu Sans" !important; }', font_config=other_fonts)))
     # The changes are real: a draft made now shows every one of them.
     fresh = draft_pdf(minutes_of(session)).data

@@ -18,9 +18,9 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
+from dialogue.core import document as core_document
 from dialogue.extensions import db
 from dialogue.issues.models import IssueKind, IssueOutcome
-from dialogue.minutes import document
 from dialogue.minutes.operations import minutes_of, start_correction
 from dialogue.sessions.models import ParticipantRole, SessionFormat
 
@@ -94,12 +94,12 @@ def asked(monkeypatch) -> list[str]:
     """Every URL the minutes renderer asks its fetcher for, allowed or refused."""
     urls: list[str] = []
 
-    class SpyingFetcher(document.AssetFetcher):
+    class SpyingFetcher(core_document.AssetFetcher):
         def fetch(self, url, headers=None):
             urls.append(url)
             return super().fetch(url, headers)
 
-    monkeypatch.setattr(document, "AssetFetcher", SpyingFetcher)
+    monkeypatch.setattr(core_document, "AssetFetcher", SpyingFetcher)
     return urls
 
 
@@ -228,8 +228,8 @@ def test_typed_markup_makes_the_minutes_load_or_embed_nothing(
     assert listener.requests == []
     # Escaped, the markup never even became a URL to refuse: only the renderer's own
     # stylesheet (and fonts) were asked for.
-    assert f"{document.ASSET_SCHEME}:document.css" in asked
-    assert set(asked) <= {f"{document.ASSET_SCHEME}:{name}" for name in document.assets()}
+    assert f"{core_document.ASSET_SCHEME}:document.css" in asked
+    assert set(asked) <= {f"{core_document.ASSET_SCHEME}:{name}" for name in core_document.assets()}
     for name, pdf in (("draft", drafted.data), ("final", revision.pdf),
                       ("correction", correction.data)):
         assert _pdf_leaks(pdf) == [], name
@@ -296,7 +296,7 @@ def test_even_unescaped_markup_cannot_make_the_renderer_load_or_embed_anything(
     html = (f'<!doctype html><html><head><link rel="stylesheet" href="{listener.base}/h.css">'
             f"</head><body><p>Biên bản</p>{markup}</body></html>")
 
-    pdf = document.lay_out(html).write_pdf(pdf_variant="pdf/a-3b")
+    pdf = core_document.lay_out(html).write_pdf(pdf_variant="pdf/a-3b")
 
     assert listener.connections == []
     assert listener.requests == []
@@ -327,7 +327,7 @@ def test_even_unescaped_markup_cannot_make_the_renderer_load_or_embed_anything(
 ])
 def test_the_asset_fetcher_refuses_anything_but_its_own_assets(template, listener):
     url = template.format(base=listener.base, port=listener.server_address[1])
-    fetcher = document.AssetFetcher()
+    fetcher = core_document.AssetFetcher()
 
     with pytest.raises(ValueError, match="only its own assets"):
         fetcher.fetch(url)
@@ -337,11 +337,10 @@ def test_the_asset_fetcher_refuses_anything_but_its_own_assets(template, listene
 
 
 def test_the_asset_fetcher_serves_the_stylesheet_and_the_bundled_fonts():
-    fetcher = document.AssetFetcher()
+    fetcher = core_document.AssetFetcher()
 
     stylesheet = fetcher.fetch("dialogue-asset:document.css")
-    assert stylesheet.read() == (Path(document.__file__).parent / "assets" /
-                                 "document.css").read_bytes()
+    assert stylesheet.read() == (core_document.ASSET_FOLDER / "document.css").read_bytes()
     assert stylesheet.headers.get_content_type() == "text/css"
     for face in ("regular", "bold", "italic", "bolditalic"):
         font = fetcher.fetch(f"dialogue-asset:fonts/texgyretermes-{face}.otf")
