@@ -45,13 +45,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .minutes.views import bp as minutes_bp
     from .minutes.views import verify_bp
     from .officials.views import bp as officials_bp
+    from .reports.views import bp as reports_bp
     from .sessions.public_views import bp as public_bp
     from .sessions.views import bp as sessions_bp
     from .units.views import bp as units_bp
 
     for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp,
                       issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp, feeds_bp,
-                      my_feed_bp):
+                      my_feed_bp, reports_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
     init_audit(app)

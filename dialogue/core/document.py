@@ -8,6 +8,7 @@ stylesheet or an attachment even if it were not escaped.
 import importlib.util
 import shutil
 import subprocess
+from datetime import date
 from functools import cache
 from pathlib import Path
 from threading import Lock
@@ -95,6 +96,13 @@ def fonts() -> tuple[FontConfiguration, CSS]:
                             f"@page {{ @top-center {{ font-family: {family}; }} }}\n",
                      url_fetcher=AssetFetcher(), font_config=config)
     return config, stylesheet
+
+
+def date_line(place: str, day: date) -> str:
+    """"Ia Grai, ngày 05 tháng 3 năm 2026": days below 10 and months 1 and 2 take a
+    leading zero (Nghị định 30/2020, Phụ lục I)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def lay_out(html: str):

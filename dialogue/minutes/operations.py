@@ -20,6 +20,7 @@ from ..accounts.models import User
 from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
 from ..audit.operations import describe, diff, record, snapshot
+from ..core.document import date_line
 from ..core.errors import StaleEdit, UserError, check_version
 from ..core.text import fold, spreadsheet_safe
 from ..core.time import format_date, to_local, utcnow
@@ -231,13 +232,6 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def date_line(place: str, day: date) -> str:
-    """"Ia Grai, ngày 05 tháng 3 năm 2026": days below 10 and months 1 and 2 take a
-    leading zero (Nghị định 30/2020, Phụ lục I)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _clock(moment) -> str:

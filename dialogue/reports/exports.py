@@ -16,11 +16,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..core.document import lay_out, render_lock
+from ..core.document import date_line, lay_out, render_lock
 from ..core.text import spreadsheet_safe
 from ..core.time import format_date, format_datetime, utcnow
-from ..issues.models import IssueKind, IssueOutcome
+from ..extensions import db
+from ..issues.models import IssueField, IssueKind, IssueOutcome
 from ..sessions.models import SessionFormat, SessionKind, SessionStatus
+from ..units.models import Unit
 from .operations import CommitmentFigures, Drill, Report, UnitRow
 
 
@@ -331,11 +333,13 @@ def to_csv(report: Report) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_html(report: Report, *, for_pdf: bool = True) -> str:
+def to_html(report: Report) -> str:
+    unit = report.scope.unit
+    place = unit.short_name if unit else "Hà Nội"
     with force_locale("vi"):
         return render_template("reports/document.html", report=report,
                                tables=report_tables(report), heading=report_heading(report),
-                               for_pdf=for_pdf)
+                               place_date=date_line(place, report.scope.today))
 
 
 def to_pdf(report: Report) -> bytes:
@@ -343,3 +347,41 @@ def to_pdf(report: Report) -> bytes:
     html = to_html(report)
     with render_lock:
         return lay_out(html).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def drill_labels(drill: Drill) -> list[str]:
+    """What the rows behind a figure are, as the list's heading says it."""
+    subjects = {
+        "sessions": _l("Hội nghị"), "issues": _l("Ý kiến, kiến nghị"),
+        "commitments": _l("Nội dung giao xử lý"),
+        "communes": _l("Xã, phường chưa tổ chức hội nghị đối thoại định kỳ"),
+        "short_notice": _l("Hội nghị thông báo chưa đủ 7 ngày"),
+        "late_minutes": _l("Hội nghị chưa công bố kết quả trong 10 ngày"),
+    }
+    buckets = {
+        "resolved": _l("Đã giải quyết"), "resolved_on_time": _l("Giải quyết đúng hạn"),
+        "resolved_late": _l("Giải quyết quá hạn"), "open": _l("Đang giải quyết"),
+        "overdue": _l("Quá hạn"), "on_track": _l("Đang giải quyết, trong hạn"),
+        "closed_otherwise": _l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận"),
+    }
+    informs = {
+        "on_time": _l("Trả lời công dân đúng hạn"), "late": _l("Trả lời công dân quá hạn"),
+        "pending": _l("Chưa trả lời công dân, còn trong hạn"),
+        "overdue": _l("Chưa trả lời công dân, quá hạn"),
+    }
+    labels = [str(subjects[drill.show])]
+    for value in (drill.level, drill.status, drill.kind, drill.format, drill.issue_kind,
+                  drill.outcome):
+        if value is not None:
+            labels.append(value.label)
+    if drill.field is not None:
+        field = db.session.get(IssueField, drill.field) if drill.field else None
+        labels.append(field.name if field else str(_l("Chưa xác định lĩnh vực")))
+    if drill.bucket is not None:
+        labels.append(str(buckets[drill.bucket]))
+    if drill.inform is not None:
+        labels.append(str(informs[drill.inform]))
+    if drill.row is not None:
+        unit = db.session.get(Unit, drill.row)
+        labels.append(unit.display_name if unit else "?")
+    return labels

@@ -90,7 +90,8 @@ set_labels(PeriodKind, {
     PeriodKind.CUSTOM: _l("Khoảng ngày tự chọn"),
 })
 
-_ROMAN = ("I", "II", "III", "IV")
+#: Quarters as reports number them.
+QUARTER_NUMERALS = ("I", "II", "III", "IV")
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Period:
             return _("Tháng %(month)d năm %(year)d", month=self.first.month, year=year)
         if self.kind is PeriodKind.QUARTER:
             return _("Quý %(quarter)s năm %(year)d",
-                     quarter=_ROMAN[(self.first.month - 1) // 3], year=year)
+                     quarter=QUARTER_NUMERALS[(self.first.month - 1) // 3], year=year)
         if self.kind is PeriodKind.HALF_YEAR:
             return _("6 tháng đầu năm %(year)d", year=year)
         if self.kind is PeriodKind.NINE_MONTHS:
@@ -173,6 +174,22 @@ def custom_period(first: date, last: date) -> Period:
     return Period(PeriodKind.CUSTOM, first, last)
 
 
+def period_from(kind: PeriodKind, year: int, *, month: int = 1, quarter: int = 1,
+                first: date | None = None, last: date | None = None) -> Period:
+    """The period a report form describes."""
+    if kind is PeriodKind.MONTH:
+        return month_period(year, month)
+    if kind is PeriodKind.QUARTER:
+        return quarter_period(year, quarter)
+    if kind is PeriodKind.CUSTOM:
+        if first is None:
+            raise ReportError(_l("Hãy nhập ngày bắt đầu."), field="date_from")
+        if last is None:
+            raise ReportError(_l("Hãy nhập ngày kết thúc."), field="date_to")
+        return custom_period(first, last)
+    return year_period(year, kind)
+
+
 def parse_period(text: str) -> Period:
     """Read 2025, 2025-Q1, 2025-H1, 2025-9M, 2025-03 or 2025-01-01..2025-03-31."""
     text = text.strip().upper()
@@ -217,6 +234,22 @@ class ReportScope:
     def unit_name(self) -> str:
         return self.unit.display_name if self.unit else _("Toàn quốc")
 
+    def query_args(self) -> dict[str, str]:
+        """The report form's fields for this scope, for links that carry it."""
+        period = self.period
+        args = {"period": period.kind.value, "year": str(period.first.year)}
+        if period.kind is PeriodKind.MONTH:
+            args["month"] = str(period.first.month)
+        elif period.kind is PeriodKind.QUARTER:
+            args["quarter"] = str((period.first.month - 1) // 3 + 1)
+        elif period.kind is PeriodKind.CUSTOM:
+            args.update(date_from=format_date(period.first), date_to=format_date(period.last))
+        if self.unit is not None:
+            args["unit_id"] = str(self.unit.id)
+        if self.roll_up:
+            args["roll_up"] = "y"
+        return args
+
     def session_clauses(self) -> list[ColumnElement[bool]]:
         start, end = local_day_bounds(self.period.first, self.period.last)
         clauses = [DialogueSession.starts_at >= start, DialogueSession.starts_at < end]
@@ -250,8 +283,9 @@ CLOSED_OTHERWISE = frozenset(set(CommitmentStatus) - OPEN_STATUSES - {Commitment
 #: :class:`CommitmentFigures`.
 COMMITMENT_BUCKETS = ("resolved_on_time", "resolved_late", "open", "overdue",
                       "closed_otherwise")
-#: What a list behind a figure can be narrowed to: those, or every resolved one.
-DRILL_BUCKETS = (*COMMITMENT_BUCKETS, "resolved")
+#: What a list behind a figure can be narrowed to: those, every resolved one, or those still
+#: open and within their deadline.
+DRILL_BUCKETS = (*COMMITMENT_BUCKETS, "resolved", "on_track")
 INFORM_BUCKETS = ("on_time", "late", "pending", "overdue")
 
 
@@ -374,6 +408,7 @@ def commitment_conditions(bucket: str, today: date) -> ColumnElement[bool]:
         "resolved_late": and_(resolved, Commitment.closed_on > Commitment.due_on),
         "open": is_open,
         "overdue": and_(is_open, Commitment.due_on < today),
+        "on_track": and_(is_open, Commitment.due_on >= today),
         "closed_otherwise": Commitment.status.in_(CLOSED_OTHERWISE),
     }[bucket]
 
@@ -714,7 +749,8 @@ def drill_statement(scope: ReportScope, drill: Drill) -> Select:
                      .order_by(Commitment.due_on, Commitment.id)
                      .options(selectinload(Commitment.agency),
                               selectinload(Commitment.issue).selectinload(Issue.session)
-                              .selectinload(DialogueSession.unit)))
+                              .selectinload(DialogueSession.unit),
+                              selectinload(Commitment.issue).selectinload(Issue.field)))
         if drill.bucket is not None:
             statement = statement.where(commitment_conditions(drill.bucket, scope.today))
         if drill.inform is not None:

@@ -222,3 +222,25 @@ function setupLiveEntry(root) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-live-entry]").forEach(setupLiveEntry);
 });
+
+// The report form shows only the fields its kind of period uses (all of them without script).
+function setupPeriodFields(form) {
+  const kind = form.querySelector("select[name=period]");
+  const wanted = { month: ".period-month", quarter: ".period-quarter", custom: ".period-custom" };
+  const update = () => {
+    for (const [value, selector] of Object.entries(wanted)) {
+      form.querySelectorAll(selector).forEach((field) => {
+        field.hidden = kind.value !== value;
+      });
+    }
+    form.querySelectorAll("[name=year]").forEach((input) => {
+      input.closest(".field").hidden = kind.value === "custom";
+    });
+  };
+  kind.addEventListener("change", update);
+  update();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.report-filters").forEach(setupPeriodFields);
+});

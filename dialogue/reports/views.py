@@ -1,0 +1,104 @@
+"""The dashboard, the rows behind its figures, and the report files."""
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..core.errors import UserError
+from ..core.forms import resolve_pick
+from ..core.time import local_today
+from ..core.web import paginate
+from ..units.models import Unit
+from . import exports, operations
+from .charts import report_charts
+from .forms import ReportForm
+from .operations import Drill, PeriodKind, ReportScope
+
+bp = Blueprint("reports", __name__)
+
+FORMATS = {
+    "xlsx": (exports.to_xlsx,
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
+    "pdf": (exports.to_pdf, "application/pdf"),
+}
+#: Lists of sessions, issues or commitments are paginated; duty lists are shown whole.
+PAGED = frozenset({"sessions", "issues", "commitments"})
+
+
+def _read_scope() -> tuple[ReportForm, ReportScope | None]:
+    """The report the query string asks for; None, with messages beside the fields, when
+    it cannot be made."""
+    form = ReportForm(request.args)
+    form.validate()
+    today = local_today()
+    if form.year.data is None and not form.year.errors:
+        form.year.data = today.year
+    if form.errors:
+        return form, None
+    try:
+        period = operations.period_from(
+            PeriodKind(form.period.data), form.year.data, month=int(form.month.data),
+            quarter=int(form.quarter.data), first=form.date_from.data, last=form.date_to.data)
+        if form.unit_id.data:
+            unit = resolve_pick(form.unit_id, Unit, _l("Không tìm thấy đơn vị này."))
+            if unit is None:
+                return form, None
+        else:
+            unit = operations.default_report_unit(current_user)
+        operations.check_report_scope(current_user, unit)
+    except UserError as error:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+        return form, None
+    if unit is not None:
+        form.unit_id.data, form.unit_label.data = unit.id, unit.display_name
+    return form, ReportScope(period, unit, roll_up=form.roll_up.data, today=today)
+
+
+@bp.route("/dashboard")
+def dashboard():
+    form, scope = _read_scope()
+    report = operations.build_report(scope) if scope else None
+    return render_template(
+        "reports/dashboard.html", form=form, scope=scope, report=report,
+        tables=exports.report_tables(report) if report else [],
+        charts=report_charts(report) if report else [])
+
+
+@bp.route("/dashboard/rows")
+def rows():
+    _form, scope = _read_scope()
+    if scope is None:
+        abort(400)
+    try:
+        drill = Drill.from_args(request.args)
+    except ValueError:
+        abort(404)
+    page = duties = None
+    if drill.show in PAGED:
+        page = paginate(operations.drill_statement(scope, drill),
+                        current_app.config["ISSUES_PER_PAGE"])
+    else:
+        duties = operations.drill_duties(scope, drill)
+    return render_template("reports/rows.html", scope=scope, drill=drill, page=page,
+                           duties=duties, labels=exports.drill_labels(drill))
+
+
+@bp.route("/dashboard/report.<fmt>")
+def export(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    _form, scope = _read_scope()
+    if scope is None:
+        abort(400)
+    report = operations.build_report(scope)
+    write, mimetype = FORMATS[fmt]
+    return Response(write(report), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{exports.file_name(report, fmt)}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.context_processor
+def _drill_builder():
+    """``drill("commitments", bucket="overdue")`` in the dashboard's template."""
+    return {"drill": lambda show, **values: Drill.from_args({"show": show, **values})}
