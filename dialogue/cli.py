@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask --app dialogue units import`, `flask --app dialogue seed-demo`."""
+"""Command-line tasks: `flask --app dialogue units import`, `flask --app dialogue seed-demo`,
+`flask --app dialogue reports export`…"""
 
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def seed_demo_command(force: bool) -> None:
 
 users_cli = AppGroup("users", help="Tài khoản.")
 minutes_cli = AppGroup("minutes", help="Biên bản.")
+reports_cli = AppGroup("reports", help="Báo cáo số liệu.")
 
 _UNIT_OPTIONS = (
     click.option("--era", type=click.Choice(["2025", "legacy"]), default="2025",
@@ -136,8 +138,58 @@ def export_minutes_command(year, unit_code, era, level, out):
                f"thay đổi) và index.csv trong {out}.")
 
 
+@reports_cli.command("export")
+@click.option("--period", required=True,
+              help="2025, 2025-Q1, 2025-H1 (6 months), 2025-9M, 2025-03 or "
+                   "2025-01-01..2025-03-31.")
+@click.option("--unit", "unit_code", default=None,
+              help="Official code as written, zero-padded: 52 (a province), 26734 (a "
+                   "commune), 628 (a former district). Without it: the whole country.")
+@click.option("--era", type=click.Choice(["2025", "legacy"]), default="2025",
+              show_default=True, help="legacy: a province or commune code of before "
+                                      "01/07/2025.")
+@click.option("--roll-up", is_flag=True,
+              help="Count former units' figures with their 2025 successors.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "pdf"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_report_command(period, unit_code, era, roll_up, fmt, out):
+    """Write a period's report (for scheduled jobs): figures, legal duties, by unit."""
+    from flask import current_app
+
+    from .core.errors import UserError
+    from .reports import exports
+    from .reports.operations import ReportScope, build_report, parse_period
+    from .units.operations import unit_for_code
+
+    try:
+        chosen = parse_period(period)
+    except UserError as error:
+        raise click.BadParameter(str(error.message), param_hint="--period") from None
+    unit = None
+    if unit_code is not None:
+        unit = (unit_for_code(unit_code) if era == "2025" else
+                _unit_by_code(int(unit_code) if unit_code.isdigit() else -1, era,
+                              {2: "province", 3: "district"}.get(len(unit_code), "commune")))
+        if unit is None:
+            raise click.BadParameter(f"không có đơn vị mã {unit_code}.", param_hint="--unit")
+    write = {"xlsx": exports.to_xlsx, "csv": exports.to_csv, "pdf": exports.to_pdf}[fmt]
+    # Two steps of comparable length: counting, then laying out the file (a PDF's layout
+    # takes as long as the queries).
+    with current_app.test_request_context(), click.progressbar(
+            length=2, label="Đang lập báo cáo") as bar:
+        report = build_report(ReportScope(chosen, unit, roll_up=roll_up))
+        bar.update(1)
+        out.write_bytes(write(report))
+        bar.update(1)
+        click.echo(f"{report.scope.unit_name}, {chosen.label}: {_number(report.held())} hội "
+                   f"nghị đã tổ chức, {_number(sum(report.issues.values()))} ý kiến, "
+                   f"{_number(report.total_commitments().assigned)} nội dung giao xử lý "
+                   f"→ {out}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(minutes_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)

@@ -1,9 +1,14 @@
-"""Small helpers the tests import: Vietnam wall-clock times and CSRF tokens of real pages."""
+"""Small helpers the tests import: Vietnam wall-clock times, CSRF tokens of real pages, and
+counts of SQL statements."""
 
+import contextlib
 import re
 from datetime import date, datetime, time
 
+from sqlalchemy import event
+
 from dialogue.core.time import local_to_utc
+from dialogue.extensions import db
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
@@ -53,3 +58,18 @@ def log_in(client, username: str, password: str) -> None:
     response = client.post("/login", data={
         "csrf_token": form_token(client, "/login"), "username": username, "password": password})
     assert response.status_code == 302, f"could not sign in as {username}"
+
+
+@contextlib.contextmanager
+def counting():
+    """``with counting() as count: ...`` then ``count[0]`` SQL statements were sent."""
+    count = [0]
+
+    def seen(*args, **kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)

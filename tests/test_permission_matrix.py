@@ -23,6 +23,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
+from urllib.parse import urlencode
 
 import pytest
 
@@ -161,6 +162,15 @@ MATRIX = [
     row("followup.board",              G, None,      LOGIN, 200, 200, 200, 200, 200),
     row("followup.show_agency",        G, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
     row("followup.search",             G, None,      LOGIN, 200, 200, 200, 200, 200),
+    # Reports: every role sees the figures of its own units, and only of them.
+    row("reports.dashboard",           G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("reports.dashboard",           G, "pleiku",  LOGIN, 200, 200, 200, 200, 200),
+    *(row(f"reports.{endpoint}", G, target, *expected)
+      for endpoint in ("rows", "export")
+      for target, expected in [
+          ("ia_grai", (LOGIN, 200, 200, 200, 200, 200)),
+          ("pleiku", (LOGIN, 200, 200, 403, 403, 403)),
+      ]),
     # The lists the administrator keeps.
     row("issue_admin.fields",          G, None,      LOGIN, 200, 403, 403, 403, 403),
     row("issue_admin.fields",          P, None,      LOGIN, 302, 403, 403, 403, 403),
@@ -556,6 +566,13 @@ def _unit_code(w: World, target, suffix=""):
     return f"/feeds/units/{w.unit(w.UNITS[target]).code_text}{suffix}", {}
 
 
+def _report_path(w: World, target, path: str, **args):
+    """A report of this year, on the target's unit (the user's own by default)."""
+    if target is not None:
+        args["unit_id"] = w.unit(w.UNITS[target]).id
+    return f"{path}?{urlencode({'year': w.day.year, **args})}", {}
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
@@ -572,6 +589,10 @@ BUILDERS = {
     "issues.add_progress_update": _progress_update,
     "issues.download_attachment": _attachment,
     "followup.board": _fixed("/followup"),
+    "reports.dashboard": lambda w, target: _report_path(w, target, "/dashboard"),
+    "reports.rows": lambda w, target: _report_path(
+        w, target, "/dashboard/rows", show="commitments", bucket="overdue"),
+    "reports.export": lambda w, target: _report_path(w, target, "/dashboard/report.csv"),
     "followup.show_agency": _agency,
     "followup.search": _fixed("/search?q=dat+dai"),
     "issue_admin.fields": _fixed("/admin/fields", {"name": "Nông nghiệp, nông thôn"}),

@@ -55,6 +55,15 @@ def _read_scope() -> tuple[ReportForm, ReportScope | None]:
     return form, ReportScope(period, unit, roll_up=form.roll_up.data, today=today)
 
 
+def _scope_or_abort() -> ReportScope:
+    """For the lists and files, whose links the dashboard made: a unit out of the user's
+    scope is forbidden, anything else that does not parse a bad request."""
+    form, scope = _read_scope()
+    if scope is None:
+        abort(403 if form.unit_id.errors and form.unit_id.data else 400)
+    return scope
+
+
 @bp.route("/dashboard")
 def dashboard():
     form, scope = _read_scope()
@@ -67,9 +76,7 @@ def dashboard():
 
 @bp.route("/dashboard/rows")
 def rows():
-    _form, scope = _read_scope()
-    if scope is None:
-        abort(400)
+    scope = _scope_or_abort()
     try:
         drill = Drill.from_args(request.args)
     except ValueError:
@@ -88,9 +95,7 @@ def rows():
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    _form, scope = _read_scope()
-    if scope is None:
-        abort(400)
+    scope = _scope_or_abort()
     report = operations.build_report(scope)
     write, mimetype = FORMATS[fmt]
     return Response(write(report), mimetype=mimetype, headers={

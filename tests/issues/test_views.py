@@ -1,30 +1,14 @@
 """The issue pages: the same number of SQL statements however much they hold, and what
 each reader may see."""
 
-import contextlib
 
 import pytest
-from sqlalchemy import event
 
 from dialogue.accounts.models import Role
 from dialogue.extensions import db
 from dialogue.sessions.models import SessionStatus
 from tests.conftest import PASSWORD
-from tests.helpers import log_in
-
-
-@contextlib.contextmanager
-def counting():
-    count = [0]
-
-    def seen(*args, **kwargs):
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+from tests.helpers import counting, log_in
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from dialogue.core.time import local_today
 from dialogue.extensions import db
 from dialogue.sessions.models import DialogueSession, SessionStatus
-from tests.helpers import form_token
+from tests.helpers import counting, form_token
 
 
 def errors(response) -> list[str]:
@@ -42,21 +42,6 @@ def new_session_form(client, unit, **overrides) -> dict:
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as count: ...`` then ``count[0]`` SQL statements."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def counting():
-        count = [0]
-
-        def listener(*args, **kwargs):
-            count[0] += 1
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            yield count
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-
     return counting
 
 
