@@ -568,43 +568,33 @@ def communes_without_conference(scope: ReportScope) -> tuple[int, list[CommuneDu
                   for unit, planned_at in db.session.execute(statement)]
 
 
-def short_notice_sessions(scope: ReportScope) -> list[SessionDuty]:
-    """Sessions announced fewer than 7 days ahead (Đ.43). A session entered after it began
-    was recorded, not announced, through the app: its notice is unknown and not counted."""
-    days, condition = _short_notice()
+def _session_duties(scope: ReportScope, met_on: ColumnElement, days: ColumnElement,
+                    condition: ColumnElement[bool]) -> list[SessionDuty]:
     rows = db.session.execute(
-        select(DialogueSession, local_day(DialogueSession.announced_at), days)
+        select(DialogueSession, met_on, days)
         .where(*scope.session_clauses(), condition)
         .options(selectinload(DialogueSession.unit))
         .order_by(DialogueSession.starts_at, DialogueSession.id))
     return [SessionDuty(session, _as_date(on), days) for session, on, days in rows]
 
 
-def _short_notice() -> tuple[ColumnElement, ColumnElement[bool]]:
+def short_notice_sessions(scope: ReportScope) -> list[SessionDuty]:
+    """Sessions announced fewer than 7 days ahead (Đ.43). A session entered after it began
+    was recorded, not announced, through the app: its notice is unknown and not counted."""
     days = days_between(local_day(DialogueSession.starts_at),
                         local_day(DialogueSession.announced_at))
-    return days, and_(DialogueSession.status.in_(RECORDING),
-                      DialogueSession.announced_at.is_not(None),
-                      DialogueSession.announced_at < DialogueSession.starts_at,
-                      days < NOTICE_DAYS)
-
-
-def _late_minutes(today: date) -> tuple[ColumnElement, ColumnElement[bool]]:
-    published = func.coalesce(local_day(DialogueSession.minutes_filed_at), today)
-    days = days_between(published, local_day(DialogueSession.starts_at))
-    return days, and_(DialogueSession.status == SessionStatus.HELD, days > PUBLISH_WITHIN_DAYS)
+    return _session_duties(scope, local_day(DialogueSession.announced_at), days, and_(
+        DialogueSession.status.in_(RECORDING), DialogueSession.announced_at.is_not(None),
+        DialogueSession.announced_at < DialogueSession.starts_at, days < NOTICE_DAYS))
 
 
 def late_minutes_sessions(scope: ReportScope) -> list[SessionDuty]:
     """Held sessions whose minutes were not final (their results not published) within
     10 days (Đ.43); ``on`` is the day they were, ``days`` the days it took or has taken."""
-    days, condition = _late_minutes(scope.today)
-    rows = db.session.execute(
-        select(DialogueSession, local_day(DialogueSession.minutes_filed_at), days)
-        .where(*scope.session_clauses(), condition)
-        .options(selectinload(DialogueSession.unit))
-        .order_by(DialogueSession.starts_at, DialogueSession.id))
-    return [SessionDuty(session, _as_date(on), days) for session, on, days in rows]
+    filed = local_day(DialogueSession.minutes_filed_at)
+    days = days_between(func.coalesce(filed, scope.today), local_day(DialogueSession.starts_at))
+    return _session_duties(scope, filed, days, and_(
+        DialogueSession.status == SessionStatus.HELD, days > PUBLISH_WITHIN_DAYS))
 
 
 def _as_date(value) -> date | None:
