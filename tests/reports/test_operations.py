@@ -212,3 +212,13 @@ def test_a_user_reports_on_their_own_units_only(unit, secretary, commune_secreta
     assert default_report_unit(secretary) == province
     assert default_report_unit(commune_secretary) == unit("Xã Ia Grai")
     assert default_report_unit(admin) is None
+
+
+def test_the_whole_country_is_reported_province_by_province(gia_lai_2025):
+    kept = build_report(gia_lai_2025.scope(None))
+    rolled = build_report(gia_lai_2025.scope(None, roll_up=True))
+
+    assert kept.held() == rolled.held() == 5
+    assert {row.unit.display_name: row.held for row in kept.units} == {
+        "Tỉnh Gia Lai": 2, "Tỉnh Gia Lai (trước 01/07/2025)": 3}
+    assert {row.unit.display_name: row.held for row in rolled.units} == {"Tỉnh Gia Lai": 5}
