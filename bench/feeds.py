@@ -58,8 +58,8 @@ from common import (
 )
 from flask import Response
 from flask_babel import force_locale
-from followup import GIVEN, MIDDLES, SESSION_TOPICS, SURNAMES, VILLAGES
 from icalendar import Calendar
+from province import GIVEN, MIDDLES, SESSION_TOPICS, SURNAMES, VILLAGES
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 

@@ -44,7 +44,7 @@ from common import (
     scratch_app,
     signed_in_client,
 )
-from followup import (
+from province import (
     ACTIONS,
     ANSWERERS,
     ANSWERS,

@@ -122,9 +122,10 @@ SESSION_TOPICS = ["Đối thoại về đất đai, cấp giấy chứng nhận 
                   "Bảo vệ môi trường và nguồn nước sinh hoạt",
                   "Chính sách đối với người có công và hộ nghèo"]
 
-#: When sessions start, local time (an early start stays on the same UTC day: 07:00 in
-#: Vietnam is 00:00 UTC).
-STARTS = [time(7, 0), time(7, 30), time(8, 0), time(8, 0), time(13, 30), time(14, 0)]
+#: When sessions start, local time. One in seven starts at 06:30, which is the day before in
+#: UTC: a report that took the stored day instead of the local one would count it wrong.
+STARTS = [time(6, 30), time(7, 0), time(7, 30), time(8, 0), time(8, 0), time(13, 30),
+          time(14, 0)]
 ATTENDANCE = [("Lãnh đạo cấp ủy, chính quyền và cơ quan chuyên môn", 5, 30),
               ("Nhân dân", 20, 250),
               ("Đại diện Mặt trận Tổ quốc và các đoàn thể", 2, 12)]
@@ -299,7 +300,6 @@ class Seeder:
             rows[AttendanceGroup].append({
                 "id": self._take("attendance"), "minutes_id": minutes_id,
                 "position": position, "label": label, "count": detail.randint(low, high)})
-
 
     def _issue(self, issue_id: int, session_id: int, number: int, commune,
                now: datetime) -> dict:

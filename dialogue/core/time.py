@@ -1,5 +1,6 @@
 """Local time of the secretariats (Asia/Ho_Chi_Minh) against UTC storage."""
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,3 +71,17 @@ def add_working_days(start: date, count: int, holidays: frozenset[date]) -> date
         if is_working_day(day, holidays):
             remaining -= 1
     return day
+
+
+def working_day_deadlines(days: list[date], count: int,
+                          holidays: frozenset[date]) -> dict[date, date]:
+    """:func:`add_working_days` for many days at once (a year of session days): one walk
+    over the calendar instead of one per day."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    # Enough calendar days after the last for ``count`` working days and any holidays.
+    span = (last - first).days + count * 2 + 30
+    working = [first + timedelta(days=n) for n in range(1, span + 1)
+               if is_working_day(first + timedelta(days=n), holidays)]
+    return {day: working[bisect_right(working, day) + count - 1] for day in days}

@@ -201,9 +201,8 @@ def _duty_tables(report: Report) -> list[Table]:
                  Cell(duty.planned_on)] for duty in report.communes_without_conference]
 
     def session_line(duty) -> list[Cell]:
-        session = duty.session
-        return [Cell(session.title, session_id=session.id), Cell(session.unit_name),
-                Cell(session.local_date), Cell(duty.on), Cell(duty.days)]
+        return [Cell(duty.title, session_id=duty.session_id), Cell(duty.unit_name),
+                Cell(duty.held_on), Cell(duty.on), Cell(duty.days)]
 
     return [
         Table("communes", str(_l("Xã chưa tổ chức")),

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dialogue.core.time import add_working_days, is_working_day
+from dialogue.core.time import add_working_days, is_working_day, working_day_deadlines
 from dialogue.issues.operations import deadline_after, holidays_between
 
 #: Tết Nguyên đán 2026 as announced: Monday 16/02 to Friday 20/02 off.
@@ -84,3 +84,14 @@ def test_deadlines_read_the_holidays_the_administrator_keeps():
     assert deadline_after(date(2026, 4, 29), 1) == date(2026, 5, 4)
     # Giỗ Tổ Hùng Vương, Monday 27/04/2026.
     assert deadline_after(date(2026, 4, 24), 1) == date(2026, 4, 28)
+
+
+def test_deadlines_for_many_days_are_each_days_own():
+    holidays = frozenset({date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18),
+                          date(2026, 2, 19), date(2026, 2, 20), date(2026, 4, 30),
+                          date(2026, 5, 1)})
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 365, 3)]
+
+    assert working_day_deadlines(days, 10, holidays) == {
+        day: add_working_days(day, 10, holidays) for day in days}
+    assert working_day_deadlines([], 10, holidays) == {}

@@ -115,10 +115,10 @@ def test_the_legal_duties_list_what_was_missed(gia_lai_2025, unit):
     assert {"Phường Pleiku", "Xã Ân Hảo"} <= missing
     assert len(missing) == 134
     assert all(duty.commune.era is Era.Y2025 for duty in report.communes_without_conference)
-    assert [(d.session.id, d.days) for d in report.short_notice] == [
+    assert [(d.session_id, d.days) for d in report.short_notice] == [
         (s["S3"].id, 4), (s["S4"].id, 5), (s["S5"].id, 1)]
     # S2's minutes were never final: 267 days by 02/01/2026.
-    assert [(d.session.id, d.on, d.days) for d in report.late_minutes] == [
+    assert [(d.session_id, d.on, d.days) for d in report.late_minutes] == [
         (s["S2"].id, None, 267), (s["S3"].id, date(2025, 6, 10), 21),
         (s["S5"].id, date(2025, 10, 20), 14)]
 
