@@ -53,11 +53,16 @@ def scratch_app(folder: str):
             downgrade(revision="base")
 
 
+def province() -> Unit:
+    """The 2025 Tỉnh Gia Lai."""
+    return db.session.scalar(db.select(Unit).where(
+        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE, Unit.code == GIA_LAI))
+
+
 def add_secretary(username: str, unit: Unit | None = None) -> User:
     """A secretary (of the province unless ``unit`` is given), whose pages carry the
     permission filters."""
-    unit = unit or db.session.scalar(db.select(Unit).where(
-        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE, Unit.code == GIA_LAI))
+    unit = unit or province()
     user = create_user(username, username, PASSWORD, roles=[(Role.SECRETARY, unit)])
     db.session.commit()
     return user

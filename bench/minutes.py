@@ -59,9 +59,9 @@ from province import (
 )
 from pypdf import PdfReader
 from sqlalchemy import select
-from weasyprint import HTML
 
 from dialogue.accounts.models import User
+from dialogue.core.document import lay_out
 from dialogue.core.time import local_to_utc
 from dialogue.extensions import db
 from dialogue.issues.models import IssueField, IssueKind, IssueOutcome
@@ -206,11 +206,8 @@ def draft_html(app, session_id: int, pages: int) -> str:
 
 
 def render_directly(html: str) -> bytes:
-    """WeasyPrint alone, with the fonts as the application gives them (the @font-face rules
-    only count with the font configuration their stylesheet was made with)."""
-    font_config, stylesheet = document.fonts()
-    return HTML(string=html, url_fetcher=document.AssetFetcher()).write_pdf(
-        stylesheets=[stylesheet], font_config=font_config, pdf_variant="pdf/a-3b")
+    """WeasyPrint alone, with the fonts and assets as the application gives them."""
+    return lay_out(html).write_pdf(pdf_variant="pdf/a-3b")
 
 
 def page_count(data: bytes) -> int:

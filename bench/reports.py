@@ -43,24 +43,24 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import astuple, replace
-from datetime import date, timedelta
+from datetime import date
 
 from common import (
-    GIA_LAI,
     StatementCounter,
     backend,
     check_scratch_database,
     fix_sequences,
+    province,
     scratch_app,
 )
 from province import TABLES, TODAY, Seeder
 from sqlalchemy import Date, bindparam, event, select, text
 
 from dialogue.core.models import UTCDateTime
-from dialogue.core.time import LOCAL_TZ, add_working_days, local_day_bounds, to_local
+from dialogue.core.time import LOCAL_TZ, local_day_bounds, to_local
 from dialogue.extensions import db
 from dialogue.issues.models import OPEN_STATUSES, CommitmentStatus
-from dialogue.issues.operations import INFORM_WITHIN_WORKING_DAYS, holidays_between
+from dialogue.issues.operations import INFORM_WITHIN_WORKING_DAYS, deadlines_after
 from dialogue.reports.operations import (
     CLOSED_OTHERWISE,
     PUBLISH_WITHIN_DAYS,
@@ -71,7 +71,7 @@ from dialogue.reports.operations import (
 )
 from dialogue.sessions.models import RECORDING, DialogueSession, SessionKind, SessionStatus
 from dialogue.sessions.operations import NOTICE_DAYS
-from dialogue.units.models import Era, Unit, UnitLevel
+from dialogue.units.models import Unit, UnitLevel
 
 TARGET = 1.5
 RAW_SQL = "raw SQL (one statement)"
@@ -232,16 +232,13 @@ WHERE {in_period} AND s.status = '{SessionStatus.HELD.value}'
 
 
 def session_deadlines(scope: ReportScope) -> dict[date, date]:
-    """The inform deadline of every day with a recorded session in scope, as the report
-    computes it (not timed: the baseline gets it for free)."""
+    """The inform deadline of every day with a recorded session in scope (not timed: the
+    baseline gets it for free); the days are read in Python, a cross-check of the report's
+    local day in SQL."""
     days = sorted({to_local(moment).date() for moment in db.session.scalars(
         select(DialogueSession.starts_at).where(
             *scope.session_clauses(), DialogueSession.status.in_(RECORDING)))})
-    if not days:
-        return {}
-    holidays = holidays_between(days[0], days[-1] + timedelta(
-        days=INFORM_WITHIN_WORKING_DAYS * 2 + 30))
-    return {day: add_working_days(day, INFORM_WITHIN_WORKING_DAYS, holidays) for day in days}
+    return deadlines_after(days, INFORM_WITHIN_WORKING_DAYS)
 
 
 class Baseline:
@@ -355,11 +352,6 @@ def check_same(app, year: int, levels: dict[int, UnitLevel]) -> str:
 
 
 # Measuring -----------------------------------------------------------------------------------
-
-def province() -> Unit:
-    return db.session.scalar(select(Unit).where(
-        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE, Unit.code == GIA_LAI))
-
 
 def busiest_year() -> int:
     """The year with the most sessions with issues (local time)."""

@@ -167,9 +167,7 @@ def export_report_command(period, unit_code, era, roll_up, fmt, out):
         raise click.BadParameter(str(error.message), param_hint="--period") from None
     unit = None
     if unit_code is not None:
-        unit = (unit_for_code(unit_code) if era == "2025" else
-                _unit_by_code(int(unit_code) if unit_code.isdigit() else -1, era,
-                              {2: "province", 3: "district"}.get(len(unit_code), "commune")))
+        unit = unit_for_code(unit_code, Era.LEGACY if era == "legacy" else None)
         if unit is None:
             raise click.BadParameter(f"không có đơn vị mã {unit_code}.", param_hint="--unit")
     write = {"xlsx": exports.to_xlsx, "csv": exports.to_csv, "pdf": exports.to_pdf}[fmt]

@@ -17,6 +17,7 @@ The database
 Fixtures
     ``app``             the application (session-wide), CSRF protection on as in production.
     ``client``          a test client; see :class:`IsolatedClient`.
+    ``client_for``      ``client_for(user)``: a test client signed in as that user.
     ``scratch_app``     an application on its own empty, migrated database.
     ``unit``            ``unit("Xã Ia Grai")`` finds a unit by name (2025 era by default).
     ``create_official`` ``create_official(**overrides)`` adds an official, committed.
@@ -208,6 +209,18 @@ def client(app, secretary) -> IsolatedClient:
     client = app.test_client()
     log_in(client, secretary.username, PASSWORD)
     return client
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a browser-like client signed in as ``user``."""
+
+    def sign_in(user: User) -> IsolatedClient:
+        signed = app.test_client()
+        log_in(signed, user.username, PASSWORD)
+        return signed
+
+    return sign_in
 
 
 @pytest.fixture

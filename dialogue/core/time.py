@@ -77,11 +77,13 @@ def working_day_deadlines(days: list[date], count: int,
                           holidays: frozenset[date]) -> dict[date, date]:
     """:func:`add_working_days` for many days at once (a year of session days): one walk
     over the calendar instead of one per day."""
-    if not days:
-        return {}
-    first, last = min(days), max(days)
-    # Enough calendar days after the last for ``count`` working days and any holidays.
-    span = (last - first).days + count * 2 + 30
-    working = [first + timedelta(days=n) for n in range(1, span + 1)
-               if is_working_day(first + timedelta(days=n), holidays)]
-    return {day: working[bisect_right(working, day) + count - 1] for day in days}
+    deadlines: dict[date, date] = {}
+    working: list[date] = []
+    walked = min(days, default=None)
+    for day in sorted(days):
+        while len(working) - bisect_right(working, day) < count:
+            walked += timedelta(days=1)
+            if is_working_day(walked, holidays):
+                working.append(walked)
+        deadlines[day] = working[bisect_right(working, day) + count - 1]
+    return deadlines

@@ -74,6 +74,14 @@ def flash_warnings(warnings) -> None:
         flash(warning.message, "warning")
 
 
+def _is_unique_violation(error: IntegrityError) -> bool:
+    """PostgreSQL's SQLSTATE 23505, or SQLite's UNIQUE constraint."""
+    original = error.orig
+    return (getattr(original, "sqlstate", None) == "23505"
+            or getattr(original, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE",
+                                                             "SQLITE_CONSTRAINT_PRIMARYKEY"))
+
+
 def run_operation(form, operation) -> tuple[bool, object]:
     """Run an operation and commit it: (True, its result), or (False, None) after showing
     the user's error beside its field.
@@ -83,10 +91,13 @@ def run_operation(form, operation) -> tuple[bool, object]:
     try:
         result = operation()
         db.session.commit()
-    except (StaleDataError, IntegrityError):
-        # A version that moved, or a unique row someone else just saved (the same number,
-        # name or address, a double click): both are a concurrent save.
+    except (StaleDataError, IntegrityError) as caught:
         db.session.rollback()
+        # A version that moved, or a unique row someone else just saved (the same number,
+        # name or address, a double click): both are a concurrent save. Any other broken
+        # constraint is a bug, and stays loud.
+        if isinstance(caught, IntegrityError) and not _is_unique_violation(caught):
+            raise
         error = StaleEdit()
     except UserError as caught:
         db.session.rollback()
@@ -124,10 +135,12 @@ def local_path(target: str) -> str:
 
 def _refuse_nul_bytes():
     # PostgreSQL refuses NUL in text; no user types one, so the request is refused whole.
-    for values in (request.args, request.form):
-        for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                abort(400, _("Dữ liệu gửi lên có ký tự không hợp lệ."))
+    sent = [item for values in (request.args, request.form)
+            for pair in values.items(multi=True) for item in pair]
+    # The address too: a token or code in the path reaches queries like a query string.
+    sent += [value for value in (request.view_args or {}).values() if isinstance(value, str)]
+    if any("\x00" in item for item in sent):
+        abort(400, _("Dữ liệu gửi lên có ký tự không hợp lệ."))
 
 
 def _error_page(error: HTTPException):

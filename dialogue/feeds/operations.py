@@ -32,13 +32,14 @@ from ..accounts.permissions import sessions_clause
 from ..audit.models import AuditAction
 from ..audit.operations import record
 from ..core.errors import UserError
+from ..core.forms import FIRST_YEAR, LAST_YEAR
 from ..core.time import LOCAL_TZ, format_date, local_day_bounds, local_to_utc, local_today, utcnow
 from ..core.web import public_url
 from ..extensions import db
 from ..officials.models import Official
 from ..sessions.models import DialogueSession, Participant, SessionPart, SessionStatus
 from ..sessions.operations import is_published, published_clause
-from ..units.models import Unit, UnitLevel, UnitSuccession
+from ..units.models import Era, Unit, UnitLevel, UnitSuccession
 from ..units.operations import with_predecessors, within
 from .models import FeedState, FeedToken
 
@@ -52,9 +53,6 @@ HISTORY = timedelta(days=365)
 CANCELLED_KEPT = timedelta(days=90)
 #: Names the calendar UIDs (uuid5) so that a feed keeps its UID for life.
 FEED_NAMESPACE = uuid.UUID("5b0f6d0e-3a51-4d1c-9a52-1f2a6c1d0a7e")
-
-#: The dates a window may name: beyond them date arithmetic overflows, and no session is.
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 STATUS = {
     SessionStatus.DRAFT: "TENTATIVE",
@@ -171,14 +169,23 @@ def window_between(first: date | None, last: date | None, today: date | None = N
     return Window(start=start, end=end, cancelled_since=None if first else window.cancelled_since)
 
 
+def feed_units(unit: Unit) -> list[Unit]:
+    """The units whose feeds carry a session of ``unit``: itself, or for a unit of the former
+    structure that has no feed of its own, the units that succeeded it."""
+    if unit.era is Era.Y2025 or unit.level is UnitLevel.DISTRICT:
+        return [unit]
+    return [successor for successor in unit.successors if successor.era is Era.Y2025]
+
+
 def parse_window(args) -> Window:
     """The window asked for in a query string, as ``YYYY-MM-DD`` dates."""
     days = []
     for name in ("from", "to"):
         text = (args.get(name) or "").strip()
         try:
-            day = date.fromisoformat(text) if text else None
-            if day is not None and not EARLIEST.year <= day.year <= LATEST.year:
+            # strptime, not fromisoformat: that also takes 20261205 and week dates.
+            day = datetime.strptime(text, "%Y-%m-%d").date() if text else None  # noqa: DTZ007
+            if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
                 raise ValueError(day)
             days.append(day)
         except ValueError:

@@ -164,13 +164,8 @@ def session(session_id: int):
 # Subscribe pages ---------------------------------------------------------------------------
 
 
-@bp.app_template_global()
-def feed_units(unit: Unit) -> list[Unit]:
-    """The units whose feeds carry a session of ``unit``: itself, or for a unit of the former
-    structure that has no feed of its own, the units that succeeded it."""
-    if unit.era is Era.Y2025 or unit.level is UnitLevel.DISTRICT:
-        return [unit]
-    return [successor for successor in unit.successors if successor.era is Era.Y2025]
+# The subscribe buttons of session and announcement pages name the feeds of a unit.
+bp.add_app_template_global(operations.feed_units)
 
 
 def subscription(label: str, endpoint: str, **values) -> dict:

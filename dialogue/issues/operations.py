@@ -20,7 +20,13 @@ from ..audit.models import AuditAction
 from ..audit.operations import describe, diff, record, snapshot
 from ..core.errors import UserError, check_version
 from ..core.text import fold, like_pattern
-from ..core.time import add_working_days, format_date, local_today, utcnow
+from ..core.time import (
+    add_working_days,
+    format_date,
+    local_today,
+    utcnow,
+    working_day_deadlines,
+)
 from ..extensions import db
 from ..officials.models import Official
 from ..sessions.models import RECORDING, DialogueSession
@@ -67,11 +73,23 @@ def holidays_between(first: date, last: date) -> frozenset[date]:
         select(Holiday.day).where(Holiday.day >= first, Holiday.day <= last)))
 
 
+def _holidays_for(first: date, last: date, working_days: int) -> frozenset[date]:
+    """The holidays that can fall in ``working_days`` after any day of first..last."""
+    # Enough calendar days for any run of holidays (Tết is at most nine days off).
+    return holidays_between(first, last + timedelta(days=working_days * 2 + 30))
+
+
 def deadline_after(start: date, working_days: int) -> date:
     """``working_days`` working days after ``start``, skipping weekends and holidays."""
-    # Enough calendar days for any run of holidays (Tết is at most nine days off).
-    holidays = holidays_between(start, start + timedelta(days=working_days * 2 + 30))
-    return add_working_days(start, working_days, holidays)
+    return add_working_days(start, working_days, _holidays_for(start, start, working_days))
+
+
+def deadlines_after(days: list[date], working_days: int) -> dict[date, date]:
+    """:func:`deadline_after` of each of ``days``, reading the holidays once."""
+    if not days:
+        return {}
+    return working_day_deadlines(days, working_days,
+                                 _holidays_for(min(days), max(days), working_days))
 
 
 def add_holiday(day: date, name: str, *, by: User | None) -> Holiday:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..issues.models import IssueKind, IssueOutcome
 from ..sessions.models import SessionKind, SessionStatus
+from .exports import BUCKET_LABELS
 from .operations import Drill, Report
 
 
@@ -56,9 +57,7 @@ def report_charts(report: Report) -> list[Chart]:
                 held.but(level=level, kind=kind))
         for n, kind in enumerate(SessionKind, start=1)]) for level in report.levels]
     issues = [Bar(kind.label, [
-        Segment(outcome.label,
-                sum(count for key, count in report.issues.items()
-                    if key[1] is kind and key[3] is outcome),
+        Segment(outcome.label, report.count_issues(kind=kind, outcome=outcome),
                 f"seg-{n}", Drill("issues", issue_kind=kind, outcome=outcome))
         for n, outcome in enumerate(IssueOutcome, start=1)]) for kind in IssueKind]
     commitments = []
@@ -67,18 +66,14 @@ def report_charts(report: Report) -> list[Chart]:
         if figures is None:
             continue
         drill = Drill("commitments", level=level)
+        parts = [("resolved_on_time", figures.resolved_on_time, "seg-good"),
+                 ("resolved_late", figures.resolved_late, "seg-late"),
+                 ("on_track", figures.open - figures.overdue, "seg-open"),
+                 ("overdue", figures.overdue, "seg-overdue"),
+                 ("closed_otherwise", figures.closed_otherwise, "seg-other")]
         commitments.append(Bar(level.label, [
-            Segment(str(_l("Giải quyết đúng hạn")), figures.resolved_on_time, "seg-good",
-                    drill.but(bucket="resolved_on_time")),
-            Segment(str(_l("Giải quyết quá hạn")), figures.resolved_late, "seg-late",
-                    drill.but(bucket="resolved_late")),
-            Segment(str(_l("Đang giải quyết, trong hạn")), figures.open - figures.overdue,
-                    "seg-open", drill.but(bucket="on_track")),
-            Segment(str(_l("Quá hạn")), figures.overdue, "seg-overdue",
-                    drill.but(bucket="overdue")),
-            Segment(str(_l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận")),
-                    figures.closed_otherwise, "seg-other", drill.but(bucket="closed_otherwise")),
-        ]))
+            Segment(str(BUCKET_LABELS[bucket]), value, tone, drill.but(bucket=bucket))
+            for bucket, value, tone in parts]))
     return [
         Chart("sessions", str(_l("Hội nghị đã tổ chức theo cấp")), sessions),
         Chart("issues", str(_l("Ý kiến, kiến nghị theo loại")), issues),

@@ -25,6 +25,22 @@ from ..sessions.models import SessionFormat, SessionKind, SessionStatus
 from ..units.models import Unit
 from .operations import CommitmentFigures, Drill, Report, UnitRow
 
+#: The report's title as the files print it (always Vietnamese, as official reports are).
+REPORT_TITLE = "Báo cáo kết quả tổ chức hội nghị đối thoại"
+NO_FIELD = _l("Chưa xác định lĩnh vực")
+#: What the commitments of a column, a chart segment or a list are.
+BUCKET_LABELS = {
+    "resolved": _l("Đã giải quyết"), "resolved_on_time": _l("Giải quyết đúng hạn"),
+    "resolved_late": _l("Giải quyết quá hạn"), "open": _l("Đang giải quyết"),
+    "overdue": _l("Quá hạn"), "on_track": _l("Đang giải quyết, trong hạn"),
+    "closed_otherwise": _l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận"),
+}
+INFORM_LABELS = {
+    "on_time": _l("Trả lời công dân đúng hạn"), "late": _l("Trả lời công dân quá hạn"),
+    "pending": _l("Chưa trả lời công dân, còn trong hạn"),
+    "overdue": _l("Chưa trả lời công dân, quá hạn"),
+}
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -50,10 +66,6 @@ class Table:
     note: str = ""
 
 
-def _count(value: int, drill: Drill) -> Cell:
-    return Cell(value, drill)
-
-
 def _session_tables(report: Report) -> list[Table]:
     held = Drill("sessions", status=SessionStatus.HELD)
     levels = [*report.levels, None]
@@ -67,9 +79,9 @@ def _session_tables(report: Report) -> list[Table]:
         people = sum(report.people.values()) if level is None else report.people[level]
         by_level.append([
             Cell(level_label(level)),
-            _count(report.held(level), drill),
-            *[_count(report.held(level, kind=kind), drill.but(kind=kind)) for kind in SessionKind],
-            *[_count(report.held(level, format=fmt), drill.but(format=fmt))
+            Cell(report.held(level), drill),
+            *[Cell(report.held(level, kind=kind), drill.but(kind=kind)) for kind in SessionKind],
+            *[Cell(report.held(level, format=fmt), drill.but(format=fmt))
               for fmt in SessionFormat],
             Cell(people),
         ])
@@ -77,13 +89,13 @@ def _session_tables(report: Report) -> list[Table]:
                 SessionStatus.CANCELLED, SessionStatus.DRAFT]
     by_status = []
     for level in levels:
-        counts = {status: sum(count for (lv, _k, _f, st), count in report.sessions.items()
-                              if st is status and level in (None, lv)) for status in statuses}
+        counts = {status: report.count_sessions(level=level, status=status)
+                  for status in statuses}
         by_status.append([
             Cell(level_label(level)),
-            *[_count(counts[status], Drill("sessions", level=level, status=status))
+            *[Cell(counts[status], Drill("sessions", level=level, status=status))
               for status in statuses],
-            _count(sum(counts.values()), Drill("sessions", level=level)),
+            Cell(sum(counts.values()), Drill("sessions", level=level)),
         ])
     return [
         Table("sessions", str(_l("Hội nghị")), str(_l("Hội nghị đối thoại đã tổ chức")),
@@ -98,32 +110,30 @@ def _session_tables(report: Report) -> list[Table]:
 
 
 def _issue_tables(report: Report) -> list[Table]:
-    def counts(match, drill: Drill) -> list[Cell]:
-        total = {outcome: sum(count for key, count in report.issues.items()
-                              if match(key) and key[3] is outcome) for outcome in IssueOutcome}
-        return [_count(sum(total.values()), drill),
-                *[_count(total[outcome], drill.but(outcome=outcome))
-                  for outcome in IssueOutcome]]
+    def counts(drill: Drill) -> list[Cell]:
+        """The issues the drill names, then those answered and those followed up."""
+        def count(outcome=None) -> int:
+            return report.count_issues(kind=drill.issue_kind, field=drill.field,
+                                       outcome=outcome)
+
+        return [Cell(count(), drill), *[Cell(count(outcome), drill.but(outcome=outcome))
+                                        for outcome in IssueOutcome]]
 
     issues = Drill("issues")
-    by_kind = [[Cell(kind.label), *counts(lambda key, kind=kind: key[1] is kind,
-                                          issues.but(issue_kind=kind))] for kind in IssueKind]
-    by_kind.append([Cell(str(_l("Tổng cộng"))), *counts(lambda key: True, issues)])
+    total = [Cell(str(_l("Tổng cộng"))), *counts(issues)]
+    by_kind = [[Cell(kind.label), *counts(issues.but(issue_kind=kind))] for kind in IssueKind]
     named = sorted(report.field_names.items(), key=lambda item: item[1])
-    by_field = [[Cell(name), *counts(lambda key, field_id=field_id: key[2] == field_id,
-                                     issues.but(field=field_id))] for field_id, name in named]
-    if any(key[2] is None for key in report.issues):
-        by_field.append([Cell(str(_l("Chưa xác định lĩnh vực"))),
-                         *counts(lambda key: key[2] is None, issues.but(field=0))])
-    by_field.append([Cell(str(_l("Tổng cộng"))), *counts(lambda key: True, issues)])
+    by_field = [[Cell(name), *counts(issues.but(field=field_id))] for field_id, name in named]
+    if report.count_issues(field=0):
+        by_field.append([Cell(str(NO_FIELD)), *counts(issues.but(field=0))])
     columns = [str(_l("Tổng số")), *[outcome.label for outcome in IssueOutcome]]
     return [
         Table("issue_kinds", str(_l("Ý kiến theo loại")),
               str(_l("Ý kiến, kiến nghị của Nhân dân theo loại")),
-              [str(_l("Loại")), *columns], by_kind, has_total=True),
+              [str(_l("Loại")), *columns], [*by_kind, total], has_total=True),
         Table("issue_fields", str(_l("Ý kiến theo lĩnh vực")),
               str(_l("Ý kiến, kiến nghị của Nhân dân theo lĩnh vực")),
-              [str(_l("Lĩnh vực")), *columns], by_field, has_total=True),
+              [str(_l("Lĩnh vực")), *columns], [*by_field, total], has_total=True),
     ]
 
 
@@ -136,28 +146,28 @@ def _commitment_tables(report: Report) -> list[Table]:
         drill = Drill("commitments", level=level)
         follow_up.append([
             label,
-            _count(figures.assigned, drill),
-            _count(figures.resolved_on_time, drill.but(bucket="resolved_on_time")),
-            _count(figures.resolved_late, drill.but(bucket="resolved_late")),
-            _count(figures.open, drill.but(bucket="open")),
-            _count(figures.overdue, drill.but(bucket="overdue")),
-            _count(figures.closed_otherwise, drill.but(bucket="closed_otherwise")),
+            Cell(figures.assigned, drill),
+            Cell(figures.resolved_on_time, drill.but(bucket="resolved_on_time")),
+            Cell(figures.resolved_late, drill.but(bucket="resolved_late")),
+            Cell(figures.open, drill.but(bucket="open")),
+            Cell(figures.overdue, drill.but(bucket="overdue")),
+            Cell(figures.closed_otherwise, drill.but(bucket="closed_otherwise")),
             Cell(figures.average_days_to_resolve),
         ])
         inform.append([
             label,
-            _count(figures.informed_on_time, drill.but(inform="on_time")),
-            _count(figures.informed_late, drill.but(inform="late")),
-            _count(figures.inform_pending, drill.but(inform="pending")),
-            _count(figures.inform_overdue, drill.but(inform="overdue")),
+            Cell(figures.informed_on_time, drill.but(inform="on_time")),
+            Cell(figures.informed_late, drill.but(inform="late")),
+            Cell(figures.inform_pending, drill.but(inform="pending")),
+            Cell(figures.inform_overdue, drill.but(inform="overdue")),
         ])
     return [
         Table("commitments", str(_l("Giao xử lý")),
               str(_l("Kết quả thực hiện các nội dung giao xử lý")),
-              [str(_l("Cấp")), str(_l("Đã giao")), str(_l("Giải quyết đúng hạn")),
-               str(_l("Giải quyết quá hạn")), str(_l("Đang giải quyết")),
-               str(_l("Trong đó quá hạn")),
-               str(_l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận")),
+              [str(_l("Cấp")), str(_l("Đã giao")),
+               *[str(BUCKET_LABELS[bucket]) for bucket in ("resolved_on_time", "resolved_late",
+                                                           "open")],
+               str(_l("Trong đó quá hạn")), str(BUCKET_LABELS["closed_otherwise"]),
                str(_l("Số ngày giải quyết bình quân"))],
               follow_up, has_total=True,
               note=str(_l("Tình trạng đến ngày %(day)s; số ngày tính từ ngày hội nghị.",
@@ -177,12 +187,12 @@ def _unit_table(report: Report) -> Table:
         commitments = Drill("commitments", row=row.unit.id)
         return [
             Cell(row.unit.display_name), Cell(row.unit.level.label),
-            _count(row.held, Drill("sessions", status=SessionStatus.HELD, row=row.unit.id)),
-            _count(row.issues, Drill("issues", row=row.unit.id)),
-            _count(figures.assigned, commitments),
-            _count(figures.resolved, commitments.but(bucket="resolved")),
-            _count(figures.open, commitments.but(bucket="open")),
-            _count(figures.overdue, commitments.but(bucket="overdue")),
+            Cell(row.held, Drill("sessions", status=SessionStatus.HELD, row=row.unit.id)),
+            Cell(row.issues, Drill("issues", row=row.unit.id)),
+            Cell(figures.assigned, commitments),
+            Cell(figures.resolved, commitments.but(bucket="resolved")),
+            Cell(figures.open, commitments.but(bucket="open")),
+            Cell(figures.overdue, commitments.but(bucket="overdue")),
         ]
 
     note = (_l("Số liệu của đơn vị cũ được tính vào đơn vị kế thừa từ 01/07/2025.")
@@ -260,16 +270,14 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _sheet_value(cell, value) -> None:
     """Put ``value`` in a worksheet cell: numbers and dates as such, text always as text."""
+    cell.value = value
     if isinstance(value, str):
-        cell.value = value
         # openpyxl would take a leading "=" for a formula; text stays text, and one that
         # starts like a formula is marked so Excel never evaluates it when edited.
         cell.data_type = "s"
         cell.quotePrefix = spreadsheet_safe(value) != value
-    else:
-        cell.value = value
-        if isinstance(value, date):
-            cell.number_format = "DD/MM/YYYY"
+    elif isinstance(value, date):
+        cell.number_format = "DD/MM/YYYY"
 
 
 def to_xlsx(report: Report) -> bytes:
@@ -279,7 +287,7 @@ def to_xlsx(report: Report) -> bytes:
         workbook = Workbook()
         info = workbook.active
         info.title = "Thông tin"
-        info.append(["Báo cáo kết quả tổ chức hội nghị đối thoại"])
+        info.append([REPORT_TITLE])
         info["A1"].font = _BOLD
         for label, value in report_heading(report):
             info.append([label])
@@ -320,7 +328,7 @@ def to_csv(report: Report) -> bytes:
     with force_locale("vi"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([_csv_value("Báo cáo kết quả tổ chức hội nghị đối thoại")])
+        writer.writerow([REPORT_TITLE])
         for label, value in report_heading(report):
             writer.writerow([_csv_value(label), _csv_value(value)])
         for table in report_tables(report):
@@ -338,6 +346,7 @@ def to_html(report: Report) -> str:
     with force_locale("vi"):
         return render_template("reports/document.html", report=report,
                                tables=report_tables(report), heading=report_heading(report),
+                               title=REPORT_TITLE,
                                place_date=date_line(place, report.scope.today))
 
 
@@ -357,17 +366,6 @@ def drill_labels(drill: Drill) -> list[str]:
         "short_notice": _l("Hội nghị thông báo chưa đủ 7 ngày"),
         "late_minutes": _l("Hội nghị chưa công bố kết quả trong 10 ngày"),
     }
-    buckets = {
-        "resolved": _l("Đã giải quyết"), "resolved_on_time": _l("Giải quyết đúng hạn"),
-        "resolved_late": _l("Giải quyết quá hạn"), "open": _l("Đang giải quyết"),
-        "overdue": _l("Quá hạn"), "on_track": _l("Đang giải quyết, trong hạn"),
-        "closed_otherwise": _l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận"),
-    }
-    informs = {
-        "on_time": _l("Trả lời công dân đúng hạn"), "late": _l("Trả lời công dân quá hạn"),
-        "pending": _l("Chưa trả lời công dân, còn trong hạn"),
-        "overdue": _l("Chưa trả lời công dân, quá hạn"),
-    }
     labels = [str(subjects[drill.show])]
     for value in (drill.level, drill.status, drill.kind, drill.format, drill.issue_kind,
                   drill.outcome):
@@ -375,11 +373,11 @@ def drill_labels(drill: Drill) -> list[str]:
             labels.append(value.label)
     if drill.field is not None:
         field = db.session.get(IssueField, drill.field) if drill.field else None
-        labels.append(field.name if field else str(_l("Chưa xác định lĩnh vực")))
+        labels.append(field.name if field else str(NO_FIELD))
     if drill.bucket is not None:
-        labels.append(str(buckets[drill.bucket]))
+        labels.append(str(BUCKET_LABELS[drill.bucket]))
     if drill.inform is not None:
-        labels.append(str(informs[drill.inform]))
+        labels.append(str(INFORM_LABELS[drill.inform]))
     if drill.row is not None:
         unit = db.session.get(Unit, drill.row)
         labels.append(unit.display_name if unit else "?")

@@ -5,9 +5,10 @@ Every count is a SQL aggregate whose condition is also what lists the rows behin
 (:func:`drill_statement`), so a figure and its list never disagree.
 """
 
+import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..accounts.permissions import can_read_unit, read_scope
 from ..core.errors import UserError
-from ..core.forms import FIRST_YEAR, LAST_YEAR
+from ..core.forms import FIRST_YEAR, LAST_YEAR, to_id
 from ..core.models import LabelledEnum, set_labels
 from ..core.sql import date_pairs, days_between, local_day
 from ..core.time import (
@@ -32,7 +33,6 @@ from ..core.time import (
     local_day_bounds,
     local_today,
     to_local,
-    working_day_deadlines,
 )
 from ..extensions import db
 from ..issues.models import (
@@ -44,7 +44,7 @@ from ..issues.models import (
     IssueKind,
     IssueOutcome,
 )
-from ..issues.operations import INFORM_WITHIN_WORKING_DAYS, holidays_between
+from ..issues.operations import INFORM_WITHIN_WORKING_DAYS, deadlines_after
 from ..minutes.models import AttendanceGroup, Minutes
 from ..sessions.models import (
     RECORDING,
@@ -138,7 +138,7 @@ def _check_year(year: int) -> None:
 
 
 def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def month_period(year: int, month: int) -> Period:
@@ -265,9 +265,10 @@ def default_report_unit(user: User) -> Unit | None:
     """The widest unit the user holds a role on (None: the whole country)."""
     if read_scope(user).everything:
         return None
-    order = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
+    levels = list(UnitLevel)  # province, district, commune: widest first
     units = [a.unit for a in user.roles if a.unit is not None]
-    return min(units, key=lambda unit: (order[unit.level], unit.name_folded), default=None)
+    return min(units, key=lambda unit: (levels.index(unit.level), unit.name_folded),
+               default=None)
 
 
 # Figures -------------------------------------------------------------------------------------
@@ -354,10 +355,14 @@ class Report:
     field_names: dict[int, str]
     commitments: dict[UnitLevel, CommitmentFigures]
     units: list[UnitRow]
-    duty_year: int
     communes_without_conference: list[CommuneDuty]
     short_notice: list[SessionDuty]
     late_minutes: list[SessionDuty]
+
+    @property
+    def duty_year(self) -> int:
+        """The year whose conference the communes are checked for."""
+        return self.scope.period.year
 
     @property
     def levels(self) -> list[UnitLevel]:
@@ -366,10 +371,17 @@ class Report:
         return [level for level in UnitLevel
                 if level is not UnitLevel.DISTRICT or level in seen]
 
+    def count_sessions(self, **match) -> int:
+        """Sessions whose level, kind, format and status are those given (None: any)."""
+        return _count_matching(self.sessions, ("level", "kind", "format", "status"), match)
+
     def held(self, level: UnitLevel | None = None, **match) -> int:
-        return sum(count for (lv, kind, fmt, status), count in self.sessions.items()
-                   if status is SessionStatus.HELD and level in (None, lv)
-                   and match.get("kind", kind) is kind and match.get("format", fmt) is fmt)
+        return self.count_sessions(level=level, status=SessionStatus.HELD, **match)
+
+    def count_issues(self, **match) -> int:
+        """Issues whose level, kind, field and outcome are those given (None: any; field 0:
+        issues without a field, as in a :class:`Drill`)."""
+        return _count_matching(self.issues, ("level", "kind", "field", "outcome"), match)
 
     def total_commitments(self) -> CommitmentFigures:
         total = CommitmentFigures()
@@ -378,16 +390,18 @@ class Report:
         return total
 
 
+def _count_matching(counter: Counter, names: tuple[str, ...], match: dict) -> int:
+    wanted = [(names.index(name), value) for name, value in match.items() if value is not None]
+    return sum(count for key, count in counter.items()
+               if all((key[i] if key[i] is not None else 0) == value for i, value in wanted))
+
+
 def _inform_deadlines(scope: ReportScope) -> dict[date, date]:
     """Session day → the day by which citizens must be told in writing (10 working days)."""
-    days = sorted(db.session.scalars(
+    days = db.session.scalars(
         select(local_day(DialogueSession.starts_at)).distinct()
-        .where(*scope.session_clauses(), DialogueSession.status.in_(RECORDING))))
-    if not days:
-        return {}
-    holidays = holidays_between(days[0], days[-1] + timedelta(
-        days=INFORM_WITHIN_WORKING_DAYS * 2 + 30))
-    return working_day_deadlines(days, INFORM_WITHIN_WORKING_DAYS, holidays)
+        .where(*scope.session_clauses(), DialogueSession.status.in_(RECORDING))).all()
+    return deadlines_after(days, INFORM_WITHIN_WORKING_DAYS)
 
 
 def _join_deadlines(statement: Select, scope: ReportScope) -> tuple[Select, ColumnElement]:
@@ -538,14 +552,14 @@ def _row_order(row: UnitRow, scope: ReportScope):
             unit.name_folded)
 
 
-def communes_without_conference(scope: ReportScope) -> tuple[int, list[CommuneDuty]]:
+def communes_without_conference(scope: ReportScope) -> list[CommuneDuty]:
     """Communes in scope that have not held their yearly dialogue conference (Luật Thực hiện
     dân chủ ở cơ sở, Đ.32) in the report's year so far; a 2025 commune's predecessors'
     conference of that year counts for it."""
     year = scope.period.year
     as_of = min(date(year, 12, 31), scope.today)
     if as_of < date(year, 1, 1):
-        return year, []
+        return []
     start, end = local_day_bounds(date(year, 1, 1), date(year, 12, 31))
     periodic = and_(DialogueSession.kind == SessionKind.PERIODIC,
                     DialogueSession.starts_at >= start, DialogueSession.starts_at < end)
@@ -568,8 +582,8 @@ def communes_without_conference(scope: ReportScope) -> tuple[int, list[CommuneDu
                  .order_by(Unit.province_id, Unit.parent_id, Unit.name_folded))
     if scope.unit is not None:
         statement = statement.where(within(scope.unit))
-    return year, [CommuneDuty(unit, to_local(planned_at).date() if planned_at else None)
-                  for unit, planned_at in db.session.execute(statement)]
+    return [CommuneDuty(unit, to_local(planned_at).date() if planned_at else None)
+            for unit, planned_at in db.session.execute(statement)]
 
 
 def _session_duties(scope: ReportScope, met_on: ColumnElement, days: ColumnElement,
@@ -580,8 +594,7 @@ def _session_duties(scope: ReportScope, met_on: ColumnElement, days: ColumnEleme
                local_day(DialogueSession.starts_at), met_on, days)
         .where(*scope.session_clauses(), condition)
         .order_by(DialogueSession.starts_at, DialogueSession.id))
-    return [SessionDuty(session_id, title, unit_name, _as_date(held_on), _as_date(on), days)
-            for session_id, title, unit_name, held_on, on, days in rows]
+    return [SessionDuty(*row) for row in rows]
 
 
 def short_notice_sessions(scope: ReportScope) -> list[SessionDuty]:
@@ -601,13 +614,6 @@ def late_minutes_sessions(scope: ReportScope) -> list[SessionDuty]:
     days = days_between(func.coalesce(filed, scope.today), local_day(DialogueSession.starts_at))
     return _session_duties(scope, filed, days, and_(
         DialogueSession.status == SessionStatus.HELD, days > PUBLISH_WITHIN_DAYS))
-
-
-def _as_date(value) -> date | None:
-    """SQLite answers a computed date as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
 
 
 def build_report(scope: ReportScope) -> Report:
@@ -650,12 +656,11 @@ def build_report(scope: ReportScope) -> Report:
     field_ids = {key[2] for key in issues if key[2] is not None}
     field_names = dict(db.session.execute(
         select(IssueField.id, IssueField.name).where(IssueField.id.in_(field_ids))).all())
-    duty_year, communes = communes_without_conference(scope)
     return Report(
         scope=scope, sessions=sessions, people=people, issues=issues, field_names=field_names,
         commitments=dict(commitments),
         units=sorted(lines.values(), key=lambda row: _row_order(row, scope)),
-        duty_year=duty_year, communes_without_conference=communes,
+        communes_without_conference=communes_without_conference(scope),
         short_notice=short_notice_sessions(scope),
         late_minutes=late_minutes_sessions(scope))
 
@@ -705,10 +710,10 @@ class Drill:
                 values[name] = enum(args[name])
         for name in ("field", "row"):
             if args.get(name):
-                text = args[name]
-                if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
-                    raise ValueError(text)
-                values[name] = int(text)
+                # Field 0 stands for "no field".
+                values[name] = 0 if name == "field" and args[name] == "0" else to_id(args[name])
+                if values[name] is None:
+                    raise ValueError(args[name])
         if args.get("bucket"):
             if args["bucket"] not in DRILL_BUCKETS:
                 raise ValueError(args["bucket"])
@@ -769,7 +774,7 @@ def drill_statement(scope: ReportScope, drill: Drill) -> Select:
 def drill_duties(scope: ReportScope, drill: Drill) -> list:
     """The rows behind a legal-duty figure."""
     if drill.show == "communes":
-        return communes_without_conference(scope)[1]
+        return communes_without_conference(scope)
     if drill.show == "short_notice":
         return short_notice_sessions(scope)
     if drill.show == "late_minutes":

@@ -225,13 +225,14 @@ def within(unit: Unit, column=None) -> ColumnElement[bool]:
     return in_subtrees(with_predecessors(unit), column)
 
 
-def unit_for_code(text: str) -> Unit | None:
-    """The unit a zero-padded code names in an address (``52``, ``26734``): of the 2025
-    structure, or a former district (districts were abolished, their codes not reused)."""
+def unit_for_code(text: str, era: Era | None = None) -> Unit | None:
+    """The unit a zero-padded code names (``52``, ``26734``): of the 2025 structure, or a
+    former district (districts were abolished, their codes not reused); ``era`` asks for a
+    former province or commune instead."""
     levels = {digits: level for level, digits in CODE_DIGITS.items()}
     if not text.isascii() or not text.isdigit() or len(text) not in levels:
         return None
     level = levels[len(text)]
-    era = Era.LEGACY if level is UnitLevel.DISTRICT else Era.Y2025
+    era = era or (Era.LEGACY if level is UnitLevel.DISTRICT else Era.Y2025)
     return db.session.scalar(select(Unit).where(
         Unit.era == era, Unit.level == level, Unit.code == int(text)))

@@ -2,7 +2,6 @@
 
 import io
 import unicodedata
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,12 +10,13 @@ from pypdf import PdfReader
 
 from dialogue.extensions import db
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
-from dialogue.sessions.models import Participant, ParticipantRole, SessionStatus
 from tests.conftest import PASSWORD
+from tests.minutes import conftest as minutes_fixtures
 
 from .actions import sign_in
 
 pytestmark = pytest.mark.browser
+held_session = minutes_fixtures.held_session
 
 CONCLUSIONS = [
     "Đồng chí Bí thư Tỉnh ủy kết luận: giao UBND tỉnh chỉ đạo giải quyết dứt điểm các kiến "
@@ -44,23 +44,10 @@ def filed() -> tuple[MinutesStatus | None, list[tuple[int, int, str]]]:
     return status, [tuple(row) for row in revisions]
 
 
-def test_secretary_drafts_finalizes_and_downloads_the_filed_pdf(
-        page, secretary, create_session, create_official, record, commit_to):
+def test_secretary_drafts_finalizes_and_downloads_the_filed_pdf(page, secretary, held_session):
     # The provincial dialogue of 02/03/2026, held, with Ayun H’Bút attending and two
-    # issues, the first committed to an agency (as tests/minutes/conftest.py builds it).
-    session = create_session(
-        status=SessionStatus.HELD, chair=create_official(),
-        secretary=create_official(full_name="Phạm Thị Tố Hải",
-                                  position="Trưởng ban Dân vận Tỉnh ủy"))
-    session.participants.append(Participant(
-        full_name="Ayun H’Bút", role=ParticipantRole.LEADER,
-        organisation="Phó Chủ tịch HĐND tỉnh"))
-    db.session.commit()
-    commit_to(record(session, raised_by="Bà Nguyễn Thị Tố Hải", locality="Làng Dơ Lâm"),
-              due_on=date(2026, 4, 30))
-    record(session, raised_by="Ông Rơ Châm Hyưn", locality="Thôn Ia Mơr",
-           content="Phản ánh đường liên thôn Ia Mơr xuống cấp, mùa mưa xe không đi được.",
-           answer="UBND xã đã đưa tuyến đường vào kế hoạch sửa chữa năm 2026.")
+    # issues, the first committed to an agency.
+    session = held_session()
     session_id = session.id
 
     sign_in(page, secretary.username, PASSWORD)

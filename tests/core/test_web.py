@@ -1,5 +1,7 @@
 """What every page shares: language, security headers, error pages."""
 
+import pytest
+
 from tests.helpers import form_token
 
 
@@ -85,14 +87,38 @@ def test_a_unique_row_saved_meanwhile_is_a_concurrent_edit_not_a_crash(app):
     """Two secretaries taking the same number, name or address in the same instant: the
     database refuses the second; the form says so and keeps what was typed."""
     from flask_wtf import FlaskForm
-    from sqlalchemy.exc import IntegrityError
 
     from dialogue.core.web import run_operation
+    from dialogue.extensions import db
+    from dialogue.issues.models import Holiday
 
     def clashing():
-        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+        # A day already on the holiday list (the migrations seed them): a real unique key.
+        taken = db.session.scalars(db.select(Holiday.day)).first()
+        db.session.add(Holiday(day=taken, name="Nghỉ bù"))
+        db.session.flush()
 
     with app.test_request_context(method="POST"):
         form = FlaskForm(meta={"csrf": False})
         assert run_operation(form, clashing) == (False, None)
         assert "người khác cập nhật" in str(form.form_errors[0])
+
+
+def test_a_broken_rule_other_than_a_unique_key_stays_a_loud_bug(app):
+    """Only a unique row saved meanwhile reads as someone else's edit; a CHECK the code
+    failed to respect is a bug, not something to tell the user to retry."""
+    from flask_wtf import FlaskForm
+    from sqlalchemy.exc import IntegrityError
+
+    from dialogue.core.web import run_operation
+    from dialogue.extensions import db
+    from dialogue.minutes.models import AttendanceGroup
+
+    def breaking():
+        db.session.add(AttendanceGroup(minutes_id=1, label="Nhân dân", count=-1))
+        db.session.flush()
+
+    with app.test_request_context(method="POST"):
+        form = FlaskForm(meta={"csrf": False})
+        with pytest.raises(IntegrityError):
+            run_operation(form, breaking)

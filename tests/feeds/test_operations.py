@@ -342,7 +342,7 @@ def test_a_personal_feeds_stamp_follows_the_owners_roles(secretary, admin, unit)
 
 
 def test_a_session_of_a_former_unit_points_to_the_feeds_of_its_successors(unit):
-    from dialogue.feeds.views import feed_units
+    from dialogue.feeds.operations import feed_units
 
     ia_grai = unit("Xã Ia Grai")
     former = ia_grai.predecessors[0]

@@ -113,7 +113,7 @@ def test_unknown_feeds_are_404(path, anonymous):
 
 @pytest.mark.parametrize("query", [
     "from=2026-02-30", "to=ngay-mai", "from=2026-12-01&to=2026-11-01", "to=9999-12-31",
-    "from=0001-01-01"])
+    "from=0001-01-01", "from=20261205", "from=2026-W49-1", "to=2199-12-31"])
 def test_a_bad_window_is_a_400_with_a_message(query, anonymous):
     response = anonymous.get(f"/feeds/all.ics?{query}")
     assert response.status_code == 400
@@ -259,3 +259,18 @@ def test_addresses_use_the_configured_public_url(anonymous, app, monkeypatch):
     assert 'value="https://doithoai.gialai.gov.vn/lich/feeds/all.ics"' in html
     assert 'href="webcal://doithoai.gialai.gov.vn/lich/feeds/all.ics"' in html
     operations.event_cache().clear()
+
+
+def test_a_nul_byte_in_a_feed_address_is_refused_not_a_crash(anonymous):
+    response = anonymous.get("/feeds/private/a%00.ics")
+
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.get_data(as_text=True)
+
+
+def test_a_former_province_announcements_subscribe_to_its_successors_feed(anonymous, unit):
+    former = unit("Tỉnh Gia Lai", Era.LEGACY)
+
+    page = anonymous.get(f"/public/?unit_id={former.id}").get_data(as_text=True)
+
+    assert "/feeds/units/52" in page and "/feeds/units/64" not in page

@@ -10,8 +10,7 @@ import pytest
 
 from dialogue.issues.models import IssueKind, IssueOutcome
 from dialogue.sessions.models import SessionStatus
-from tests.conftest import PASSWORD
-from tests.helpers import at, counting, log_in
+from tests.helpers import at, counting
 
 
 def figure(html: str, name: str) -> int:
@@ -81,9 +80,8 @@ def test_bad_input_is_explained_beside_its_field(client, query, field, message):
     assert 'data-figure="held"' not in html
 
 
-def test_a_unit_out_of_scope_is_refused_beside_the_unit(app, unit, commune_secretary):
-    client = app.test_client()
-    log_in(client, commune_secretary.username, PASSWORD)
+def test_a_unit_out_of_scope_is_refused_beside_the_unit(client_for, unit, commune_secretary):
+    client = client_for(commune_secretary)
     pleiku = unit("Phường Pleiku").id
 
     page = client.get(f"/dashboard?unit_id={pleiku}").get_data(as_text=True)
@@ -165,3 +163,12 @@ def test_the_command_line_explains_what_it_cannot_read(app, tmp_path, args, mess
                                                 "--out", str(tmp_path / "x.pdf")])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_command_line_reads_a_former_province_by_its_code(app, gia_lai_2025, tmp_path):
+    result = app.test_cli_runner().invoke(args=[
+        "reports", "export", "--period", "2025-H1", "--unit", "64", "--era", "legacy",
+        "--format", "csv", "--out", str(tmp_path / "tinh-cu.csv")])
+
+    assert result.exit_code == 0, result.output
+    assert "Tỉnh Gia Lai (trước 01/07/2025), 6 tháng đầu năm 2025: 3 hội nghị" in result.output

@@ -39,11 +39,6 @@ def new_session_form(client, unit, **overrides) -> dict:
     }
 
 
-@pytest.fixture
-def count_queries(app):
-    """``with count_queries() as count: ...`` then ``count[0]`` SQL statements."""
-    return counting
-
 
 def test_scheduling_through_the_form_saves_in_utc_and_shows_the_session(client, unit):
     commune = unit("Xã Ia Grai")
@@ -334,11 +329,11 @@ def test_unknown_ids_give_a_vietnamese_404(client, url):
 
 
 def test_pages_run_a_fixed_number_of_queries_whatever_the_data(client, create_session, at,
-                                                              create_official, count_queries):
+                                                              create_official):
     chair = create_official()
 
     def queries(url):
-        with count_queries() as count:
+        with counting() as count:
             assert client.get(url).status_code == 200
         return count[0]
 
