@@ -13,7 +13,7 @@ context as in production, it times side by side, in rounds:
 
 - *naive*: ``/bench/naive.ics``, an endpoint this script adds to the same app: the same
   sessions loaded with the ORM (unit, chair and connection points by ``selectinload``),
-  one icalendar ``Event`` each by ``operations.build_event`` in a whole ``Calendar`` with
+  one icalendar ``Event`` each by ``ical.build_event`` in a whole ``Calendar`` with
   the feed's header, ``to_ical()``: what a server without our caches does on every poll;
 - *cold*: ``GET /feeds/all.ics`` after ``event_cache().clear()``, no conditional header;
 - *warm*: the same with the event cache warm (no conditional header): assembled from
@@ -67,8 +67,9 @@ from dialogue.core.models import new_uid
 from dialogue.core.text import fold
 from dialogue.core.time import local_to_utc, local_today
 from dialogue.extensions import db
-from dialogue.feeds import operations
+from dialogue.feeds import cache, ical, operations
 from dialogue.officials.models import Official
+from dialogue.sessions.access import published_clause
 from dialogue.sessions.models import (
     ConnectionPoint,
     DialogueSession,
@@ -76,7 +77,6 @@ from dialogue.sessions.models import (
     SessionKind,
     SessionStatus,
 )
-from dialogue.sessions.operations import published_clause
 from dialogue.units.models import Era, Unit, UnitLevel
 
 SEED = 20261204
@@ -176,10 +176,9 @@ class Seeder:
                 "secretary_id": None, "secretary_name": "", "is_public": True,
                 "status": SessionStatus.SCHEDULED, "status_reason": "",
                 "announced_at": min(starts - timedelta(days=rng.randint(7, 20)), self.now),
-                "issues_locked_at": None, "minutes_filed_at": None,
                 "revision": rng.choice([0, 0, 0, 1, 2]),
                 "search_text": fold(" ".join([title, topic, venue, commune.name])),
-                "created_by": "bench", "updated_by": "bench", "version": 1,
+                "version": 1,
                 "created_at": self.now, "updated_at": self.now,
             })
             if form is not SessionFormat.IN_PERSON:
@@ -202,16 +201,17 @@ def naive_feed() -> Response:
     """The whole feed rebuilt: the sessions by the ORM, an icalendar Event each, one
     Calendar with the feed's header, serialised."""
     window = operations.default_window()
+    feed = operations.all_feed()
     with force_locale("vi"):
         sessions = db.session.scalars(select(DialogueSession).where(
             published_clause(), DialogueSession.ends_at > window.start).order_by(
             DialogueSession.starts_at, DialogueSession.id).options(
             selectinload(DialogueSession.unit), selectinload(DialogueSession.chair),
             selectinload(DialogueSession.connection_points))).all()
-        calendar = Calendar.from_ical(operations.calendar_header(operations.all_feed())
-                                      + operations.CALENDAR_END)
+        calendar = Calendar.from_ical(ical.calendar_header(str(feed.name), feed.uid)
+                                      + ical.CALENDAR_END)
         for session in sessions:
-            calendar.add_component(operations.build_event(session))
+            calendar.add_component(ical.build_event(session))
         body = calendar.to_ical()
     return Response(body, mimetype="text/calendar")
 
@@ -269,14 +269,14 @@ def events(body: bytes) -> int:
 
 def clear_cache(app) -> None:
     with app.app_context():
-        operations.event_cache().clear()
+        cache.event_cache().clear()
 
 
 def change_one(app, session_id: int, stamp: str) -> None:
     """Change a session as an edit would (through the ORM, so the feed state rises)."""
     with app.app_context():
         session = db.session.get(DialogueSession, session_id)
-        session.updated_by = stamp
+        session.agenda = stamp
         db.session.commit()
         db.session.remove()
 

@@ -42,8 +42,7 @@ from sqlalchemy.orm import selectinload
 
 from dialogue.accounts.models import RoleAssignment, User
 from dialogue.extensions import db
-from dialogue.issues.models import Commitment, Issue
-from dialogue.issues.operations import (
+from dialogue.issues.board import (
     BoardFilter,
     board_counters,
     board_query,
@@ -51,6 +50,7 @@ from dialogue.issues.operations import (
     search_issues,
     search_sessions,
 )
+from dialogue.issues.models import Commitment, Issue
 from dialogue.sessions.models import DialogueSession
 from dialogue.units.models import Unit
 

@@ -72,10 +72,10 @@ from dialogue.issues.operations import (
     record_issue,
 )
 from dialogue.minutes import document
+from dialogue.minutes.content import draft_content
 from dialogue.minutes.models import MinutesTemplate
 from dialogue.minutes.operations import (
     MinutesDetails,
-    draft_content,
     finalize_minutes,
     minutes_of,
     save_minutes,

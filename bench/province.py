@@ -13,14 +13,14 @@ from common import seed_in_chunks
 from sqlalchemy import insert, select
 
 from dialogue.core.text import fold
-from dialogue.core.time import add_working_days, local_to_utc, local_today
+from dialogue.core.time import local_to_utc, local_today
+from dialogue.core.workdays import Holiday, add_working_days
 from dialogue.extensions import db
 from dialogue.issues.models import (
     OPEN_STATUSES,
     Agency,
     Commitment,
     CommitmentStatus,
-    Holiday,
     Issue,
     IssueField,
     IssueKind,
@@ -291,7 +291,7 @@ class Seeder:
             "number": number, "year": (filed or session["starts_at"]).year,
             "symbol": "BB-UBND", "place_name": commune.name.split(" ", 1)[-1],
             "attendees": "", "conclusions": "", "signing_note": "", "copies": 2,
-            "recipients": "", "revision": 1 if filed else 0, "correction_reason": "",
+            "recipients": "", "correction_reason": "",
             "version": 1, "created_at": now, "updated_at": now,
         })
         for position, (label, low, high) in enumerate(ATTENDANCE):

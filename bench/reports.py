@@ -58,17 +58,15 @@ from sqlalchemy import Date, bindparam, event, select, text
 
 from dialogue.core.models import UTCDateTime
 from dialogue.core.time import LOCAL_TZ, local_day_bounds, to_local
+from dialogue.core.workdays import deadlines_after
 from dialogue.extensions import db
 from dialogue.issues.models import OPEN_STATUSES, CommitmentStatus
-from dialogue.issues.operations import INFORM_WITHIN_WORKING_DAYS, deadlines_after
-from dialogue.reports.operations import (
-    CLOSED_OTHERWISE,
-    PUBLISH_WITHIN_DAYS,
-    Report,
-    ReportScope,
-    build_report,
-    year_period,
-)
+from dialogue.issues.operations import INFORM_WITHIN_WORKING_DAYS
+from dialogue.reports.buckets import CLOSED_OTHERWISE
+from dialogue.reports.duties import PUBLISH_WITHIN_DAYS
+from dialogue.reports.operations import Report, build_report
+from dialogue.reports.periods import year_period
+from dialogue.reports.scope import ReportScope
 from dialogue.sessions.models import RECORDING, DialogueSession, SessionKind, SessionStatus
 from dialogue.sessions.operations import NOTICE_DAYS
 from dialogue.units.models import Unit, UnitLevel

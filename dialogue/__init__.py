@@ -32,10 +32,10 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
+    from .accounts.trail_views import bp as audit_bp
     from .accounts.views import bp as accounts_bp
     from .accounts.views import init_accounts
-    from .audit.views import bp as audit_bp
-    from .audit.views import init_audit
+    from .audit.display import init_display
     from .cli import register_commands
     from .feeds.views import bp as feeds_bp
     from .feeds.views import my_bp as my_feed_bp
@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
                       my_feed_bp, reports_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
-    init_audit(app)
+    init_display(app)
     init_web(app)
     register_commands(app)
     return app

@@ -130,7 +130,7 @@ def create_user_command(username, role, unit_code, era, level, full_name, email,
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def export_minutes_command(year, unit_code, era, level, out):
     """Write the year's final minutes (PDF/A) and index.csv for transfer to the archive."""
-    from .minutes.operations import export_year
+    from .minutes.archive import export_year
 
     unit = _unit_by_code(unit_code, era, level) if unit_code is not None else None
     result = export_year(year, out, unit=unit, progress=progress_bar("Đang xuất biên bản"))
@@ -158,7 +158,9 @@ def export_report_command(period, unit_code, era, roll_up, fmt, out):
 
     from .core.errors import UserError
     from .reports import exports
-    from .reports.operations import ReportScope, build_report, parse_period
+    from .reports.operations import build_report
+    from .reports.periods import parse_period
+    from .reports.scope import ReportScope
     from .units.operations import unit_for_code
 
     try:
@@ -170,14 +172,13 @@ def export_report_command(period, unit_code, era, roll_up, fmt, out):
         unit = unit_for_code(unit_code, Era.LEGACY if era == "legacy" else None)
         if unit is None:
             raise click.BadParameter(f"không có đơn vị mã {unit_code}.", param_hint="--unit")
-    write = {"xlsx": exports.to_xlsx, "csv": exports.to_csv, "pdf": exports.to_pdf}[fmt]
     # Two steps of comparable length: counting, then laying out the file (a PDF's layout
     # takes as long as the queries).
     with current_app.test_request_context(), click.progressbar(
             length=2, label="Đang lập báo cáo") as bar:
         report = build_report(ReportScope(chosen, unit, roll_up=roll_up))
         bar.update(1)
-        out.write_bytes(write(report))
+        out.write_bytes(exports.report_file(report, fmt))
         bar.update(1)
         click.echo(f"{report.scope.unit_name}, {chosen.label}: {_number(report.held())} hội "
                    f"nghị đã tổ chức, {_number(sum(report.issues.values()))} ý kiến, "

@@ -12,11 +12,11 @@ from .accounts.models import Role, User
 from .accounts.operations import create_user, find_user
 from .core.time import local_to_utc, local_today
 from .extensions import db
+from .issues.admin import active_fields
 from .issues.models import CommitmentStatus, IssueKind, IssueOutcome
 from .issues.operations import (
     CommitmentDetails,
     IssueDetails,
-    active_fields,
     add_progress_update,
     assign_commitment,
     change_commitment_status,
@@ -25,7 +25,7 @@ from .issues.operations import (
 from .minutes.models import MinutesTemplate
 from .minutes.operations import MinutesDetails, finalize_minutes, save_minutes
 from .officials.models import Official
-from .officials.operations import add_official
+from .officials.operations import add_official, link_account
 from .sessions import models as sessions_model
 from .sessions import operations as sessions
 from .sessions.models import DialogueSession, ParticipantRole, SessionFormat, SessionKind
@@ -198,8 +198,9 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
     for username, (full_name, role, unit_name, official_name) in DEMO_ACCOUNTS.items():
         if find_user(username) is None:
             unit = _unit(unit_name, Era.Y2025, _LEVELS[unit_name]) if unit_name else None
-            create_user(username, full_name, DEMO_PASSWORD, roles=[(role, unit)], by=admin,
-                        official=_official(official_name) if official_name else None)
+            create_user(username, full_name, DEMO_PASSWORD, roles=[(role, unit)], by=admin)
+            if official_name:
+                link_account(_official(official_name), username, by=admin)
 
     secretary = find_user("thuky.tinh")
     created = []

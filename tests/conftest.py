@@ -27,7 +27,10 @@ Fixtures
 
 Forms: CSRF is enabled. Take the token from the page the user would have seen with
 ``tests.helpers.form_token(client, url)``, or switch protection off for one test with
-``monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)``.
+``monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)``. What a page tells the user
+is read with ``tests.helpers``' ``errors``, ``field_errors`` and ``flashes``. A client of any
+other user is ``client_for(user)``; sign in by hand (``log_in``) only where the sign-in itself
+is under test (an address, a wrong or temporary password).
 """
 
 import contextvars
@@ -50,7 +53,7 @@ from dialogue.accounts.operations import create_user as create_account
 from dialogue.accounts.operations import find_user
 from dialogue.extensions import db
 from dialogue.officials.models import Official
-from dialogue.officials.operations import add_official
+from dialogue.officials.operations import add_official, link_account
 from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
 from dialogue.sessions.operations import (
     TRANSITIONS,
@@ -244,8 +247,9 @@ def create_user(unit):
             return existing
         if isinstance(unit, str):
             unit = find_unit(unit)
-        user = create_account(username, full_name or username, PASSWORD, roles=[(role, unit)],
-                              official=official)
+        user = create_account(username, full_name or username, PASSWORD, roles=[(role, unit)])
+        if official is not None:
+            link_account(official, username, by=None)
         db.session.commit()
         return user
 

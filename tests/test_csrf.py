@@ -6,15 +6,13 @@ matrix's URL builders, so a new POST route without a builder fails here too.
 
 import pytest
 
+from tests import test_permission_matrix as permission_matrix
 from tests.helpers import csrf_token_in
-from tests.test_permission_matrix import BUILDERS, World, database_state
+from tests.test_permission_matrix import BUILDERS, database_state
 
 EXPIRED = "Biểu mẫu đã hết hạn hoặc không hợp lệ"
-
-
-@pytest.fixture
-def world(app, unit, create_user, create_official, create_session, admin, secretary) -> World:
-    return World(app, unit, create_user, create_official, create_session, admin, secretary)
+#: The permission matrix's fixture: its records, users and their clients.
+world = permission_matrix.world
 
 
 def post_endpoints(app) -> list[str]:

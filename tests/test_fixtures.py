@@ -6,8 +6,7 @@ from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.units.models import Era, UnitLevel
 
-from .conftest import PASSWORD
-from .helpers import form_token, log_in
+from .helpers import form_token
 
 
 def _new_official(unit_id: int, **extra) -> dict:
@@ -41,9 +40,8 @@ def test_forms_need_the_token_of_the_page_they_came_from(client, unit):
     assert db.session.scalars(sa.select(Official.full_name)).all() == ["Nguyễn Thái Bình"]
 
 
-def test_each_client_has_its_own_form_tokens(app, client, unit, create_user):
-    other = app.test_client()
-    log_in(other, create_user("thuky.tinh2").username, PASSWORD)
+def test_each_client_has_its_own_form_tokens(client, client_for, unit, create_user):
+    other = client_for(create_user("thuky.tinh2"))
     mine, theirs = form_token(client, "/officials/new"), form_token(other, "/officials/new")
     unit_id = unit("Tỉnh Gia Lai").id
 

@@ -29,13 +29,14 @@ import pytest
 
 from dialogue.accounts.models import Role
 from dialogue.core.time import local_today, to_local
+from dialogue.core.workdays import Holiday
 from dialogue.extensions import db
-from dialogue.feeds.operations import issue_feed_token
-from dialogue.issues.models import Holiday, IssueField, IssueKind, IssueOutcome
+from dialogue.feeds.tokens import issue_feed_token
+from dialogue.issues.attachments import Upload
+from dialogue.issues.models import IssueField, IssueKind, IssueOutcome
 from dialogue.issues.operations import (
     CommitmentDetails,
     IssueDetails,
-    Upload,
     add_progress_update,
     assign_commitment,
     record_issue,
@@ -742,5 +743,5 @@ def test_the_matrix_records_are_what_the_rows_say(world, unit):
     """The targets mean what the module docstring says: guard against fixtures drifting."""
     tinh = unit("Tỉnh Gia Lai")
     assert unit("Xã Ia Grai").province_id == unit("Phường Pleiku").province_id == tinh.id
-    assert world.session("chaired").chair_id == world.users["lanhdao"].official_id
+    assert world.session("chaired").chair.account_id == world.users["lanhdao"].id
     assert world.official("tinh").unit_id == tinh.id

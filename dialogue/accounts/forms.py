@@ -39,9 +39,6 @@ class UserForm(FlaskForm):
     email = StringField(_l("Thư điện tử"), validators=[
         Optional(), Email(_l("Địa chỉ thư điện tử không hợp lệ.")), max_length(254)])
     language = ChoiceField(_l("Ngôn ngữ"), choices=LANGUAGES, default="vi")
-    official_id = PickerField(_l("Là cán bộ (để lãnh đạo xem lịch mình chủ trì)"),
-                              search_url="officials.search", label_field="official_label")
-    official_label = StringField()
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
     version = HiddenField()
 

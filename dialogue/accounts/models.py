@@ -3,11 +3,14 @@
 import hashlib
 from datetime import datetime
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.tracking import Tracked, track
 from ..core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, set_labels
 from ..extensions import db
 from ..units.models import Unit
@@ -41,13 +44,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(8), default="vi")
-    #: The official this account belongs to: a leader sees the sessions they chair.
-    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    official: Mapped["Official | None"] = relationship()  # noqa: F821 - defined by officials
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id")
 
@@ -82,3 +82,20 @@ class RoleAssignment(db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
     unit: Mapped[Unit | None] = relationship()
+
+
+def _role_labels(user: User) -> list[str]:
+    """Roles as the trail keeps them, in Vietnamese: the trail is an archive record."""
+    with force_locale("vi"):
+        return sorted(f"{a.role.label} — {a.unit.display_name if a.unit else _('toàn quốc')}"
+                      for a in user.roles)
+
+
+track(User, "user", fields={
+    "username": Tracked(_l("Tên đăng nhập")),
+    "full_name": Tracked(_l("Họ và tên")),
+    "email": Tracked(_l("Thư điện tử")),
+    "is_active": Tracked(_l("Đang hoạt động")),
+    "language": Tracked(_l("Ngôn ngữ")),
+    "roles": Tracked(_l("Vai trò"), get=_role_labels),
+}, label=lambda user: user.display_name)

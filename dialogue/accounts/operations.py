@@ -1,18 +1,19 @@
 """Accounts: creating them, signing in, passwords and roles."""
 
+import logging
 from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.models import AuditAction
-from ..audit.operations import describe, diff, recent_failures, record, snapshot
+from ..audit.operations import recent_failures, record
+from ..audit.tracking import record_change
 from ..core.errors import UserError, check_version
 from ..core.time import utcnow
 from ..extensions import db
@@ -20,6 +21,7 @@ from ..units.models import Unit
 from .models import Role, RoleAssignment, User
 from .permissions import check_admin
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 _DECOY_PASSWORD = "not-an-account"
@@ -55,13 +57,6 @@ def find_user(username: str) -> User | None:
         func.lower(User.username) == username.strip().lower()))
 
 
-def _role_labels(user: User) -> list[str]:
-    """Roles as the trail keeps them, in Vietnamese: the trail is an archive record."""
-    with force_locale("vi"):
-        return sorted(f"{a.role.label} — {a.unit.display_name if a.unit else _('toàn quốc')}"
-                      for a in user.roles)
-
-
 def _check_role_unit(role: Role, unit: Unit | None) -> None:
     if role is Role.ADMIN and unit is not None:
         raise UserError(_l("Quản trị hệ thống áp dụng cho toàn quốc: để trống đơn vị."),
@@ -71,7 +66,7 @@ def _check_role_unit(role: Role, unit: Unit | None) -> None:
 
 
 def create_user(username: str, full_name: str, password: str, *, email: str = "",
-                roles: list[tuple[Role, Unit | None]] = (), official=None, by=None) -> User:
+                roles: list[tuple[Role, Unit | None]] = (), by=None) -> User:
     """Create an account; ``by`` is the administrator (None for the command line)."""
     check_admin(by)
     username = username.strip().lower()
@@ -81,27 +76,11 @@ def create_user(username: str, full_name: str, password: str, *, email: str = ""
     for role, unit in roles:
         _check_role_unit(role, unit)
     user = User(username=username, full_name=full_name.strip(), email=email.strip(),
-                password_hash=hash_password(password), official=official)
+                password_hash=hash_password(password))
     user.roles = [RoleAssignment(role=role, unit=unit) for role, unit in roles]
     db.session.add(user)
-    db.session.flush()
-    record(AuditAction.CREATED, by=by, object_type="user", object_id=user.id,
-           label=user.display_name,
-           changes=diff({}, snapshot({**_user_fields(user), "roles": _role_labels(user)})))
+    record_change(AuditAction.CREATED, user, by=by)
     return user
-
-
-describe("user", {
-    "username": _l("Tên đăng nhập"), "full_name": _l("Họ và tên"), "email": _l("Thư điện tử"),
-    "is_active": _l("Đang hoạt động"), "language": _l("Ngôn ngữ"), "official": _l("Là cán bộ"),
-    "roles": _l("Vai trò"),
-})
-
-
-def _user_fields(user: User) -> dict:
-    return {"username": user.username, "full_name": user.full_name, "email": user.email,
-            "is_active": user.is_active, "language": user.language,
-            "official": user.official.label if user.official else ""}
 
 
 def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
@@ -118,6 +97,7 @@ def authenticate(username: str, password: str, address: str) -> tuple[User | Non
             >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
         record(AuditAction.LOGIN_FAILED, object_type="user", label=typed, actor_name=typed,
                reason="throttled", address=address)
+        log.warning("sign-in throttled after repeated failures")
         return None, _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)d phút.",
                        minutes=config["LOGIN_LOCKOUT_MINUTES"])
     user = find_user(typed)
@@ -156,19 +136,14 @@ def reset_password(user: User, new: str, *, by: User) -> None:
 
 
 def update_user(user: User, *, full_name: str, email: str, is_active: bool, language: str,
-                official, by: User, expected_version: int | None) -> None:
+                by: User, expected_version: int | None) -> None:
     check_admin(by)
     check_version(user, expected_version)
     if user.id == by.id and not is_active:
         raise UserError(_l("Bạn không thể tự khóa tài khoản của mình."), field="is_active")
-    before = snapshot(_user_fields(user))
     user.full_name, user.email = full_name.strip(), email.strip()
-    user.is_active, user.language, user.official = is_active, language, official
-    changes = diff(before, snapshot(_user_fields(user)))
-    if changes:
-        record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
-               label=user.display_name, changes=changes)
-    db.session.flush()
+    user.is_active, user.language = is_active, language
+    record_change(AuditAction.UPDATED, user, by=by)
 
 
 def grant_role(user: User, role: Role, unit: Unit | None, *, by: User) -> None:
@@ -176,11 +151,8 @@ def grant_role(user: User, role: Role, unit: Unit | None, *, by: User) -> None:
     _check_role_unit(role, unit)
     if any(a.role is role and a.unit_id == (unit.id if unit else None) for a in user.roles):
         raise UserError(_l("Người dùng đã có vai trò này trên đơn vị này."), field="role")
-    before = _role_labels(user)
     user.roles.append(RoleAssignment(role=role, unit=unit))
-    db.session.flush()
-    record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
-           label=user.display_name, changes={"roles": [before, _role_labels(user)]})
+    record_change(AuditAction.UPDATED, user, by=by)
 
 
 def revoke_role(assignment: RoleAssignment, *, by: User) -> None:
@@ -188,8 +160,5 @@ def revoke_role(assignment: RoleAssignment, *, by: User) -> None:
     user = assignment.user
     if user.id == by.id and assignment.role is Role.ADMIN:
         raise UserError(_l("Bạn không thể tự bỏ quyền quản trị của mình."))
-    before = _role_labels(user)
     user.roles.remove(assignment)
-    db.session.flush()
-    record(AuditAction.UPDATED, by=by, object_type="user", object_id=user.id,
-           label=user.display_name, changes={"roles": [before, _role_labels(user)]})
+    record_change(AuditAction.UPDATED, user, by=by)

@@ -1,4 +1,5 @@
-"""Who may see and change what: every check of the app lives here.
+"""Who may see and change what, by unit: the scope every other check builds on (a
+session's own rules, chairing included, are in :mod:`dialogue.sessions.access`).
 
 A role is held on a unit and covers that unit, everything under it, and the legacy units it
 succeeded (a secretary of the 2025 Tỉnh Gia Lai also keeps the history of the former Gia Lai
@@ -95,20 +96,6 @@ def can_edit_unit(user, unit: Unit) -> bool:
     return edit_scope(user).covers(unit)
 
 
-def _own(user, chair_id: int | None) -> bool:
-    """A leader sees the sessions they chair, wherever those are."""
-    return bool(user and user.is_authenticated and user.official_id is not None
-                and chair_id == user.official_id and user.has_role(Role.LEADER))
-
-
-def can_read_session(user, session) -> bool:
-    return can_read_unit(user, session.unit) or _own(user, session.chair_id)
-
-
-def can_edit_session(user, session) -> bool:
-    return can_edit_unit(user, session.unit)
-
-
 def officials_clause(user, unit_column) -> ColumnElement[bool]:
     """Officials a user may see: those of the units in scope and of the units above them
     (a commune secretary picks the provincial leader who chairs her dialogue)."""
@@ -131,15 +118,6 @@ def can_see_official(user, official) -> bool:
 
 def _root_units(scope: Scope) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.id.in_(scope.root_ids))))
-
-
-def sessions_clause(user, unit_column, chair_column) -> ColumnElement[bool]:
-    """Which sessions a user may see in lists, calendars and searches."""
-    clause = read_scope(user).clause(unit_column)
-    if user is not None and user.is_authenticated and user.official_id is not None \
-            and user.has_role(Role.LEADER):
-        clause = or_(clause, chair_column == user.official_id)
-    return clause
 
 
 def check_pick_official(user, official, *, field: str) -> None:

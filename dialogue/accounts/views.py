@@ -86,12 +86,13 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user, refusal = operations.authenticate(
-            form.username.data, form.password.data, request.remote_addr or "")
-        db.session.commit()  # a failed attempt is recorded too: throttling counts them
+        # Saved either way: a failed attempt is recorded too, and throttling counts them.
+        saved, outcome = run_operation(form, lambda: operations.authenticate(
+            form.username.data, form.password.data, request.remote_addr or ""))
+        user, refusal = outcome if saved else (None, "")
         if refusal:
             form.form_errors.append(refusal)
-        else:
+        elif saved:
             session.clear()
             login_user(user)
             session["language"] = user.language
@@ -129,24 +130,17 @@ def list_users():
     return render_template("accounts/users.html", page=paginate(statement, 50))
 
 
-def _official(form):
-    # The officials module comes after accounts; its model is reached through the mapping.
-    official_class = User.official.property.mapper.class_
-    return resolve_pick(form.official_id, official_class, _("Hãy chọn từ danh sách gợi ý."))
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def new_user():
     permissions.require(permissions.is_admin(current_user))
     form = NewUserForm()
     if form.validate_on_submit():
         unit = resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))
-        official = _official(form)
-        if not form.unit_id.errors and not form.official_id.errors:
+        if not form.unit_id.errors:
             saved, user = run_operation(form, lambda: operations.create_user(
                 form.username.data, form.full_name.data, form.password.data,
                 email=form.email.data or "", roles=[(Role(form.role.data), unit)],
-                official=official, by=current_user))
+                by=current_user))
             if saved:
                 flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
                 return redirect(url_for(".edit_user", user_id=user.id))
@@ -158,19 +152,14 @@ def edit_user(user_id: int):
     permissions.require(permissions.is_admin(current_user))
     user = get_or_404(User, user_id)
     form = EditUserForm(obj=user)
-    if request.method == "GET":
-        form.official_label.data = user.official.full_name if user.official else ""
     if form.validate_on_submit():
-        official = _official(form)
-        if not form.official_id.errors:
-            saved, _result = run_operation(form, lambda: operations.update_user(
-                user, full_name=form.full_name.data, email=form.email.data or "",
-                is_active=form.is_active.data, language=form.language.data,
-                official=official, by=current_user,
-                expected_version=submitted_version(form)))
-            if saved:
-                flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
-                return redirect(url_for(".edit_user", user_id=user.id))
+        saved, _result = run_operation(form, lambda: operations.update_user(
+            user, full_name=form.full_name.data, email=form.email.data or "",
+            is_active=form.is_active.data, language=form.language.data, by=current_user,
+            expected_version=submitted_version(form)))
+        if saved:
+            flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
+            return redirect(url_for(".edit_user", user_id=user.id))
     return render_template("accounts/user_form.html", form=form, user=user,
                            role_form=RoleForm(formdata=None), reset_form=ResetPasswordForm(
                                formdata=None))

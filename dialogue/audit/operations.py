@@ -1,51 +1,19 @@
 """Recording and reading the audit trail.
 
-Each module says how its records read in the trail (field labels, enum values) through
-:func:`describe`; the trail itself knows nothing of sessions or officials.
+Each module says how its records read in the trail beside its model (see
+:mod:`.tracking`); the trail itself knows nothing of sessions or officials.
 """
 
-import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import Select, func, select
 
 from ..core.text import escape_like
-from ..core.time import format_date, format_datetime, local_day_bounds, utcnow
+from ..core.time import local_day_bounds, utcnow
 from ..extensions import db
 from .models import AuditAction, AuditEntry
-
-#: object type -> (field -> label), and field -> enum class for values.
-_FIELD_LABELS: dict[str, dict] = {}
-_VALUE_ENUMS: dict[str, type] = {}
-
-
-def describe(object_type: str, field_labels: dict, value_enums: dict | None = None) -> None:
-    """Say how a module's records read in the trail."""
-    _FIELD_LABELS[object_type] = field_labels
-    _VALUE_ENUMS.update(value_enums or {})
-
-
-def jsonable(value):
-    """A value as the trail keeps it: plain JSON, times in UTC ISO form."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def snapshot(values: dict) -> dict:
-    return {key: jsonable(value) for key, value in values.items()}
-
-
-def diff(before: dict, after: dict) -> dict:
-    """{field: [before, after]} for every field that changed."""
-    return {key: [before.get(key), after.get(key)] for key in {**before, **after}
-            if before.get(key) != after.get(key)}
 
 
 def record(action: AuditAction, *, by=None, object_type: str = "", object_id: int | None = None,
@@ -128,29 +96,3 @@ def search_trail(criteria: AuditFilter) -> Select:
         statement = statement.where(
             AuditEntry.at < local_day_bounds(criteria.date_to, criteria.date_to)[1])
     return statement.order_by(AuditEntry.id.desc())
-
-
-def field_label(object_type: str, field: str) -> str:
-    return str(_FIELD_LABELS.get(object_type, {}).get(field, field))
-
-
-def display_value(field: str, value) -> str:
-    """A recorded value as a person reads it: local times, labels, lists one per line."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, list):
-        return "; ".join(display_value(field, v) for v in value) or "—"
-    if field in _VALUE_ENUMS:
-        try:
-            return _VALUE_ENUMS[field](value).label
-        except ValueError:
-            return str(value)
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return format_datetime(parsed) if parsed.tzinfo else format_date(parsed)
-    return str(value)

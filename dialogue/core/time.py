@@ -1,6 +1,5 @@
 """Local time of the secretariats (Asia/Ho_Chi_Minh) against UTC storage."""
 
-from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,34 +55,3 @@ def parse_date(text: str) -> date:
             continue
     raise ValueError(text)
 
-
-def is_working_day(day: date, holidays: frozenset[date]) -> bool:
-    """Monday to Friday, and not a public holiday."""
-    return day.weekday() < 5 and day not in holidays
-
-
-def add_working_days(start: date, count: int, holidays: frozenset[date]) -> date:
-    """The day ``count`` working days after ``start`` (``start`` itself is not counted)."""
-    day = start
-    remaining = count
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day, holidays):
-            remaining -= 1
-    return day
-
-
-def working_day_deadlines(days: list[date], count: int,
-                          holidays: frozenset[date]) -> dict[date, date]:
-    """:func:`add_working_days` for many days at once (a year of session days): one walk
-    over the calendar instead of one per day."""
-    deadlines: dict[date, date] = {}
-    working: list[date] = []
-    walked = min(days, default=None)
-    for day in sorted(days):
-        while len(working) - bisect_right(working, day) < count:
-            walked += timedelta(days=1)
-            if is_working_day(walked, holidays):
-                working.append(walked)
-        deadlines[day] = working[bisect_right(working, day) + count - 1]
-    return deadlines

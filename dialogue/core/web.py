@@ -84,7 +84,8 @@ def _is_unique_violation(error: IntegrityError) -> bool:
 
 def run_operation(form, operation) -> tuple[bool, object]:
     """Run an operation and commit it: (True, its result), or (False, None) after showing
-    the user's error beside its field.
+    the user's error beside its field (or, for an action without a form, ``form=None``, as
+    a flash message). Every view that changes something saves through here.
 
     Nothing is saved when the operation fails, and the form keeps what was typed.
     """
@@ -104,6 +105,9 @@ def run_operation(form, operation) -> tuple[bool, object]:
         error = caught
     else:
         return True, result
+    if form is None:
+        flash(error.message, "error")
+        return False, None
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]

@@ -4,37 +4,33 @@ The feeds and their public pages need no account (``feeds``); a personal feed is
 its owner, signed in (``my_feed``).
 """
 
-from collections.abc import Callable
-
 import segno
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, select
 from werkzeug.http import http_date, is_resource_modified
 
 from ..accounts import permissions
 from ..core.web import get_or_404, public_url, run_operation
-from ..extensions import db
 from ..officials.models import Official
+from ..sessions.access import can_read_session, is_published
 from ..sessions.models import DialogueSession
-from ..sessions.operations import is_published, published_clause
-from ..units.models import Era, Unit, UnitLevel
-from ..units.operations import unit_for_code
-from . import operations
+from ..units.models import Unit, UnitLevel
+from ..units.operations import current_provinces, unit_for_code
+from . import operations, tokens
+from .cache import feed_stamp, personal_stamp_extra
 from .forms import FeedTokenForm
-from .operations import REFRESH, Feed, FeedError, Window
+from .ical import REFRESH
+from .operations import Feed, FeedError, Window
 
 bp = Blueprint("feeds", __name__)
 MAX_AGE = int(REFRESH.total_seconds())
@@ -48,15 +44,15 @@ def _window() -> Window:
         abort(400, str(error.message))
 
 
-def _serve(feed_of: Callable[[], Feed], *, public: bool, window: Window | None = None,
-           extra: str = "", download_name: str | None = None) -> Response:
+def _serve(feed: Feed, *, public: bool, window: Window | None = None, extra: str = "",
+           download_name: str | None = None) -> Response:
     """Answer a feed request: 304 from the feed state alone when the client is up to date,
     else the calendar, assembled.
 
     A 304 is what most polls get, so its path does the least: headers written as text, the
     window read only when the feed is sent (a bad one never had an ETag to match).
     """
-    stamp = operations.feed_stamp(request.full_path, extra)
+    stamp = feed_stamp(request.full_path, extra)
     # A personal feed also changes with its owner's roles, which the date does not follow.
     last_modified = stamp.last_modified if not extra else None
     response = Response(mimetype="text/calendar", headers={
@@ -68,17 +64,7 @@ def _serve(feed_of: Callable[[], Feed], *, public: bool, window: Window | None =
     if not is_resource_modified(request.environ, etag=stamp.etag, last_modified=last_modified):
         response.status_code = 304
         return response
-    window = window or _window()
-    # Feeds are in Vietnamese whoever asks; reading the visitor's language would also make
-    # the response vary by cookie, which shared caches keep apart.
-    with force_locale("vi"):
-        feed = feed_of()
-        assembled = operations.assemble(feed, window)
-    if assembled.truncated:
-        # The feed's key, not its address: a personal address is a secret.
-        current_app.logger.warning("feed %s: the oldest sessions left out beyond %d events",
-                                   feed.key, assembled.events)
-    response.set_data(assembled.body)
+    response.set_data(operations.assemble(feed, window or _window()).body)
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response
@@ -99,11 +85,8 @@ def _unit(code: str) -> Unit:
 
 
 def _official(official_id: int) -> Official:
-    """An official with a public feed: one who chairs a session announced in public (the
-    others' names are not published)."""
     official = get_or_404(Official, official_id)
-    if not db.session.scalar(select(exists().where(
-            DialogueSession.chair_id == official.id, published_clause()))):
+    if not operations.has_public_feed(official):
         abort(404)
     return official
 
@@ -112,41 +95,38 @@ def _subunits() -> bool:
     return request.args.get("subunits") == "1"
 
 
+# What an address names is found before the ETag is compared: a 404 stays a 404.
+
+
 @bp.route("/feeds/all.ics")
 def all_sessions():
-    return _serve(operations.all_feed, public=True)
-
-
-# What an address names is found before the ETag is compared: a 404 stays a 404.
+    return _serve(operations.all_feed(), public=True)
 
 
 @bp.route("/feeds/levels/<level>.ics")
 def level(level: str):
-    found = _level(level)
-    return _serve(lambda: operations.level_feed(found), public=True)
+    return _serve(operations.level_feed(_level(level)), public=True)
 
 
 @bp.route("/feeds/units/<code>.ics")
 def unit(code: str):
-    found = _unit(code)
-    return _serve(lambda: operations.unit_feed(found, subunits=_subunits()), public=True)
+    return _serve(operations.unit_feed(_unit(code), subunits=_subunits()), public=True)
 
 
 @bp.route("/feeds/officials/<int:official_id>.ics")
 def official(official_id: int):
-    found = _official(official_id)
-    return _serve(lambda: operations.official_feed(found), public=True)
+    return _serve(operations.official_feed(_official(official_id)), public=True)
 
 
 @bp.route("/feeds/private/<token>.ics")
 def private(token: str):
     # Looked up before anything else, so a revoked address is refused at once, even to a
     # client holding a current ETag.
-    user = operations.user_of_token(token)
+    user = tokens.user_of_token(token)
     if user is None:
         abort(404)
-    return _serve(lambda: operations.personal_feed(user), public=False,
-                  extra=operations.personal_stamp_extra(user))
+    return _serve(operations.personal_feed(user), public=False,
+                  extra=personal_stamp_extra(user))
 
 
 @bp.route("/sessions/<int:session_id>.ics")
@@ -156,8 +136,8 @@ def session(session_id: int):
     found = get_or_404(DialogueSession, session_id)
     published = is_published(found)
     if not published:
-        permissions.visible_or_404(permissions.can_read_session(current_user, found))
-    return _serve(lambda: operations.session_feed(found), public=published,
+        permissions.visible_or_404(can_read_session(current_user, found))
+    return _serve(operations.session_feed(found), public=published,
                   window=Window(None, None), download_name=operations.filename(found))
 
 
@@ -178,9 +158,8 @@ def subscription(label: str, endpoint: str, **values) -> dict:
 
 @bp.route("/feeds/")
 def index():
-    provinces = db.session.scalars(select(Unit).where(
-        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE).order_by(Unit.name_folded))
-    return render_template("feeds/index.html", provinces=provinces, levels=list(UnitLevel))
+    return render_template("feeds/index.html", provinces=current_provinces(),
+                           levels=list(UnitLevel))
 
 
 @bp.route("/feeds/all")
@@ -200,13 +179,14 @@ def subscribe_level(level: str):
 @bp.route("/feeds/units/<code>")
 def subscribe_unit(code: str):
     unit = _unit(code)
-    subscriptions = [subscription(operations.unit_feed(unit, subunits=False).name,
-                                  "feeds.unit", code=unit.code_text)]
-    if unit.children:
-        subscriptions.append(subscription(operations.unit_feed(unit, subunits=True).name,
-                                          "feeds.unit", code=unit.code_text, subunits=1))
-    return render_template("feeds/subscribe.html", title=subscriptions[0]["label"],
-                           subscriptions=subscriptions, unit=unit)
+    page = operations.unit_page(unit)
+    subscriptions = [subscription(page.feed.name, "feeds.unit", code=unit.code_text)]
+    if page.subunits_feed is not None:
+        subscriptions.append(subscription(page.subunits_feed.name, "feeds.unit",
+                                          code=unit.code_text, subunits=1))
+    return render_template("feeds/subscribe.html", title=page.feed.name,
+                           subscriptions=subscriptions, parent=page.parent,
+                           children=page.children)
 
 
 @bp.route("/feeds/officials/<int:official_id>")
@@ -221,7 +201,7 @@ def subscribe_official(official_id: int):
 
 @my_bp.route("/")
 def personal():
-    token = operations.feed_token_of(current_user)
+    token = tokens.feed_token_of(current_user)
     subscriptions = [subscription(_("Lịch riêng của bạn"), "feeds.private", token=token.token)
                      ] if token else []
     return render_template("feeds/personal.html", token=token, subscriptions=subscriptions,
@@ -232,7 +212,7 @@ def personal():
 def issue_address():
     form = FeedTokenForm()
     if form.validate_on_submit():
-        saved, _token = run_operation(form, lambda: operations.issue_feed_token(current_user))
+        saved, _token = run_operation(form, lambda: tokens.issue_feed_token(current_user))
         if saved:
             flash(_("Đã tạo địa chỉ lịch riêng mới. Địa chỉ cũ (nếu có) không còn dùng được."),
                   "success")
@@ -243,7 +223,7 @@ def issue_address():
 def revoke_address():
     form = FeedTokenForm()
     if form.validate_on_submit():
-        saved, revoked = run_operation(form, lambda: operations.revoke_feed_token(current_user))
+        saved, revoked = run_operation(form, lambda: tokens.revoke_feed_token(current_user))
         if saved and revoked:
             flash(_("Đã thu hồi địa chỉ lịch riêng: các ứng dụng lịch không còn nhận được."),
                   "success")

@@ -2,14 +2,23 @@
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..core.text import fold
 from ..core.time import local_today
 from ..core.web import get_or_404, paginate
 from ..extensions import db
 from ..units.models import Unit
-from . import operations
+from .admin import all_fields
+from .board import (
+    BoardFilter,
+    agencies,
+    agency_commitments,
+    board_counters,
+    board_query,
+    search_commitments,
+    search_issues,
+    search_sessions,
+)
 from .forms import BoardFilterForm
 from .models import Agency, CommitmentStatus, IssueField
 
@@ -19,10 +28,8 @@ bp = Blueprint("followup", __name__)
 @bp.route("/followup")
 def board():
     form = BoardFilterForm(request.args)
-    form.agency_id.offer([("", "—")] + [(str(a.id), a.name) for a in db.session.scalars(
-        select(Agency).order_by(Agency.name))])
-    form.field_id.offer([("", "—")] + [(str(f.id), f.name) for f in db.session.scalars(
-        select(IssueField).order_by(IssueField.position))])
+    form.agency_id.offer([("", "—")] + [(str(a.id), a.name) for a in agencies()])
+    form.field_id.offer([("", "—")] + [(str(f.id), f.name) for f in all_fields()])
     form.validate()
     today = local_today()
 
@@ -30,30 +37,30 @@ def board():
         return db.session.get(model, int(field.data)) if field.data and not field.errors \
             else None
 
-    criteria = operations.BoardFilter(
+    criteria = BoardFilter(
         unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
         agency=chosen(form.agency_id, Agency), field=chosen(form.field_id, IssueField),
         status=CommitmentStatus(form.status.data) if form.status.data and not form.status.errors
         else None,
         due_before=form.due_before.data)
-    page = paginate(operations.board_query(current_user, criteria),
+    page = paginate(board_query(current_user, criteria),
                     current_app.config["ISSUES_PER_PAGE"])
     return render_template("issues/board.html", form=form, page=page, today=today,
-                           counters=operations.board_counters(current_user, today))
+                           counters=board_counters(current_user, today))
 
 
 @bp.route("/agencies/<int:agency_id>")
 def show_agency(agency_id: int):
     agency = get_or_404(Agency, agency_id)
-    page = paginate(operations.agency_commitments(agency, current_user),
+    page = paginate(agency_commitments(agency, current_user),
                     current_app.config["ISSUES_PER_PAGE"])
     return render_template("issues/agency.html", agency=agency, page=page, today=local_today())
 
 
 SEARCHES = {
-    "issues": operations.search_issues,
-    "commitments": operations.search_commitments,
-    "sessions": operations.search_sessions,
+    "issues": search_issues,
+    "commitments": search_commitments,
+    "sessions": search_sessions,
 }
 
 

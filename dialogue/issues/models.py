@@ -2,10 +2,24 @@
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+)
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.tracking import Tracked, track
+from ..core.errors import UserError
 from ..core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, set_labels
 from ..core.text import fold
 from ..extensions import db
@@ -42,6 +56,17 @@ class CommitmentStatus(LabelledEnum):
 #: Still to be done: these, and only these, can be overdue.
 OPEN_STATUSES = frozenset({CommitmentStatus.ASSIGNED, CommitmentStatus.IN_PROGRESS})
 
+
+class InformState(LabelledEnum):
+    """Where a commitment stands against the rule that the citizen is told in writing
+    within 10 working days (Quy định 11-QĐi/TW)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+
+
 set_labels(IssueKind, {
     IssueKind.OPINION: _l("Ý kiến"),
     IssueKind.RECOMMENDATION: _l("Kiến nghị"),
@@ -61,6 +86,16 @@ set_labels(CommitmentStatus, {
     CommitmentStatus.NOT_COMPETENT: _l("Không thuộc thẩm quyền"),
     CommitmentStatus.REJECTED: _l("Không chấp nhận"),
 })
+set_labels(InformState, {
+    InformState.ON_TIME: _l("Trả lời công dân đúng hạn"),
+    InformState.LATE: _l("Trả lời công dân quá hạn"),
+    InformState.PENDING: _l("Chưa trả lời công dân, còn trong hạn"),
+    InformState.OVERDUE: _l("Chưa trả lời công dân, quá hạn"),
+})
+
+
+class IssueError(UserError):
+    """A rule about issues or commitments the user broke."""
 
 
 class IssueField(db.Model):
@@ -73,17 +108,6 @@ class IssueField(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: Retired fields stay on old issues but are no longer offered.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class Holiday(db.Model):
-    """A public holiday (a day off that is not a weekend), kept per year by the
-    administrator: working-day deadlines skip it."""
-
-    __tablename__ = "holidays"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(unique=True)
-    name: Mapped[str] = mapped_column(String(200))
 
 
 class Agency(db.Model):
@@ -134,6 +158,11 @@ class Issue(TimestampMixin, db.Model):
     commitments: Mapped[list["Commitment"]] = relationship(
         back_populates="issue", cascade="all, delete-orphan", order_by="Commitment.id")
 
+    @property
+    def deletable(self) -> bool:
+        """Recorded by mistake, it may go while nothing was committed on it yet."""
+        return not self.commitments
+
     def refresh_search_text(self) -> None:
         self.locality_folded = fold(self.locality)
         self.search_text = fold(" ".join(
@@ -174,9 +203,54 @@ class Commitment(TimestampMixin, db.Model):
         back_populates="commitment", cascade="all, delete-orphan",
         order_by="ProgressUpdate.id")
 
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Still to be done (assigned or in progress)."""
+        return self.status.is_open
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(OPEN_STATUSES)
+
+    @hybrid_method
     def is_overdue(self, today: date) -> bool:
         """Not done and past its deadline: derived, never set by hand."""
-        return self.status.is_open and self.due_on < today
+        return self.is_open and self.due_on < today
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date) -> ColumnElement[bool]:
+        return and_(cls.is_open, cls.due_on < today)
+
+    @hybrid_method
+    def inform_state(self, today: date, deadline: date) -> InformState:
+        """Where the commitment stands on ``today`` against the inform ``deadline`` (the
+        issue's; in SQL a column of deadlines, the state's value then)."""
+        informed = self.citizen_informed_on
+        if informed is not None:
+            return InformState.ON_TIME if informed <= deadline else InformState.LATE
+        return InformState.PENDING if today <= deadline else InformState.OVERDUE
+
+    @inform_state.inplace.expression
+    @classmethod
+    def _inform_state_expression(cls, today: date,
+                                 deadline: ColumnElement[date]) -> ColumnElement[str]:
+        return case(*((cls.inform_state_is(state, today, deadline), state.value)
+                      for state in InformState))
+
+    @classmethod
+    def inform_state_is(cls, state: InformState, today: date,
+                        deadline: ColumnElement[date]) -> ColumnElement[bool]:
+        """The SQL condition ``inform_state(today, deadline) == state``, as plain
+        comparisons a database plans well (a FILTER, a WHERE)."""
+        informed = cls.citizen_informed_on
+        return {
+            InformState.ON_TIME: informed <= deadline,
+            InformState.LATE: informed > deadline,
+            InformState.PENDING: and_(informed.is_(None), deadline >= today),
+            InformState.OVERDUE: and_(informed.is_(None), deadline < today),
+        }[state]
 
 
 class ProgressUpdate(db.Model):
@@ -197,3 +271,45 @@ class ProgressUpdate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     commitment: Mapped[Commitment] = relationship(back_populates="updates")
+
+
+# How issues and commitments read in the audit trail -----------------------------------------
+
+def issue_label(issue: Issue) -> str:
+    return f"{issue.session.title} — {_('Ý kiến số %(n)d', n=issue.number)}"
+
+
+def commitment_label(commitment: Commitment) -> str:
+    return f"{commitment.agency.name}: {commitment.action[:200]}"
+
+
+track(Issue, "issue", fields={
+    "number": Tracked(_l("Số thứ tự")),
+    "raised_by": Tracked(_l("Người nêu")),
+    "locality": Tracked(_l("Thôn, tổ dân phố")),
+    "contact": Tracked(_l("Liên hệ")),
+    "kind": Tracked(_l("Loại"), enum=IssueKind),
+    "field": Tracked(_l("Lĩnh vực"), get=lambda issue: issue.field.name if issue.field else "",
+                     depends=("field",)),
+    "content": Tracked(_l("Nội dung")),
+    "answered_by": Tracked(_l("Người trả lời")),
+    "answer": Tracked(_l("Trả lời")),
+    "outcome": Tracked(_l("Kết quả"), enum=IssueOutcome),
+}, label=issue_label, unit_id=lambda issue: issue.session.unit_id)
+
+track(Commitment, "commitment", fields={
+    "agency": Tracked(_l("Cơ quan thực hiện"), depends=("agency",),
+                      get=lambda commitment: commitment.agency.name if commitment.agency else ""),
+    "official": Tracked(_l("Cán bộ phụ trách"), depends=("official",),
+                        get=lambda commitment: commitment.official.label
+                        if commitment.official else ""),
+    "action": Tracked(_l("Việc phải làm")),
+    "due_on": Tracked(_l("Hạn")),
+    "working_days": Tracked(_l("Số ngày làm việc")),
+    "status": Tracked(_l("Tình trạng"), enum=CommitmentStatus),
+    "citizen_informed_on": Tracked(_l("Ngày trả lời bằng văn bản")),
+    # Only ever an extra change of a progress update's entry (never read from the record):
+    # listed for its label.
+    "update": Tracked(_l("Cập nhật tiến độ"), get=lambda commitment: None,
+                      depends=("updates",)),
+}, label=commitment_label, unit_id=lambda commitment: commitment.issue.session.unit_id)

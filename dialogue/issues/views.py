@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
@@ -13,20 +11,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..accounts import permissions
 from ..audit.operations import histories, history
 from ..core.forms import resolve_pick, submitted_version, to_id
 from ..core.time import format_date, local_today
 from ..core.web import get_or_404, run_operation
 from ..extensions import db
 from ..officials.models import Official
-from ..sessions.views import session_or_404
+from ..sessions.access import can_edit_session, session_or_404
 from . import operations
+from .admin import active_fields
+from .attachments import Upload, open_attachment
+from .board import agency_names
 from .forms import CommitmentForm, InformedForm, IssueForm, ProgressForm, StatusForm
 from .models import (
-    Agency,
     Commitment,
     CommitmentStatus,
     Issue,
@@ -56,7 +54,7 @@ def _issue_form(formdata=None, obj=None, fields=None) -> IssueForm:
     the live-entry page shows many at once; pass ``fields`` to read them once per page)."""
     prefix = f"issue-{obj.id}" if obj is not None else ""
     form = IssueForm(formdata=formdata, obj=obj, prefix=prefix)
-    fields = list(fields if fields is not None else operations.active_fields())
+    fields = list(fields if fields is not None else active_fields())
     if obj is not None and obj.field is not None and obj.field not in fields:
         fields.append(obj.field)  # a retired field stays on the issues that have it
     form.field_id.offer([("", _("— Chọn lĩnh vực —"))] + [(str(f.id), f.name) for f in fields])
@@ -81,13 +79,13 @@ def _wants_json() -> bool:
 
 def _live_entry(session, new_form, status=200):
     issues = operations.session_issues(session)
-    fields = operations.active_fields()
+    fields = active_fields()
     context = {
         "session": session, "issues": issues, "form": new_form,
         "edit_forms": {issue.id: _issue_form(obj=issue, fields=fields) for issue in issues},
         "editable": operations.issues_editable(session),
         # Editing shows the citizens' private contacts: only for those who may edit.
-        "can_edit": permissions.can_edit_session(current_user, session),
+        "can_edit": can_edit_session(current_user, session),
     }
     if _wants_json():
         return jsonify({
@@ -142,7 +140,7 @@ def edit_issue(issue_id: int):
 def move_issue(issue_id: int):
     issue = _issue(issue_id, edit=True)
     offset = -1 if request.form.get("direction") == "up" else 1
-    _flash_outcome(lambda: operations.move_issue(issue, offset, by=current_user))
+    run_operation(None, lambda: operations.move_issue(issue, offset, by=current_user))
     if _wants_json():
         return _live_entry(issue.session, _issue_form())
     return redirect(url_for(".live_entry", session_id=issue.session_id) + f"#issue-{issue.id}")
@@ -152,22 +150,12 @@ def move_issue(issue_id: int):
 def delete_issue(issue_id: int):
     issue = _issue(issue_id, edit=True)
     session = issue.session
-    _flash_outcome(lambda: operations.delete_issue(issue, by=current_user),
-                   _("Đã xóa ý kiến."))
+    saved, _result = run_operation(None, lambda: operations.delete_issue(issue, by=current_user))
+    if saved:
+        flash(_("Đã xóa ý kiến."), "success")
     if _wants_json():
         return _live_entry(session, _issue_form())
     return redirect(url_for(".live_entry", session_id=session.id))
-
-
-def _flash_outcome(operation, success: str | None = None) -> bool:
-    """Run an action that has no form of its own; its refusal becomes a flash message."""
-    holder = StatusForm(formdata=None)
-    saved, _result = run_operation(holder, operation)
-    for error in holder.form_errors:
-        flash(error, "error")
-    if saved and success:
-        flash(success, "success")
-    return saved
 
 
 @bp.route("/issues/<int:issue_id>")
@@ -176,7 +164,7 @@ def show_issue(issue_id: int):
     if issue is None:
         abort(404)
     session_or_404(issue.session_id, edit=False)
-    can_edit = permissions.can_edit_session(current_user, issue.session)
+    can_edit = can_edit_session(current_user, issue.session)
     today = local_today()
     deadline = operations.inform_deadline(issue)
     return render_template(
@@ -190,7 +178,7 @@ def show_issue(issue_id: int):
         earlier=operations.earlier_issues(issue, user=current_user),
         history=history("issue", issue.id),
         commitment_history=histories("commitment", [c.id for c in issue.commitments]),
-        agencies=db.session.scalars(select(Agency.name).order_by(Agency.name).limit(500)),
+        agencies=agency_names(),
     )
 
 
@@ -270,8 +258,7 @@ def add_progress_update(commitment_id: int):
     if form.validate_on_submit():
         upload = None
         if form.attachment.data and form.attachment.data.filename:
-            upload = operations.Upload(form.attachment.data.filename,
-                                       form.attachment.data.read())
+            upload = Upload(form.attachment.data.filename, form.attachment.data.read())
         saved, _result = run_operation(form, lambda: operations.add_progress_update(
             commitment, on=form.on.data, text=form.text.data, upload=upload, by=current_user))
         if saved:
@@ -284,10 +271,9 @@ def add_progress_update(commitment_id: int):
 def download_attachment(update_id: int):
     update = get_or_404(ProgressUpdate, update_id)
     session_or_404(update.commitment.issue.session_id, edit=False)
-    if not update.attachment_path:
+    try:
+        document = open_attachment(update)
+    except FileNotFoundError:
         abort(404)
-    path = operations.attachments_folder() / Path(update.attachment_path).name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=update.attachment_type, as_attachment=True,
-                     download_name=update.attachment_name or path.name)
+    return send_file(document, mimetype=update.attachment_type, as_attachment=True,
+                     download_name=update.attachment_name or update.attachment_path)

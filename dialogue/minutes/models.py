@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -15,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.tracking import Tracked, track
 from ..core.models import (
     LabelledEnum,
     TimestampMixin,
@@ -60,7 +62,6 @@ class Minutes(TimestampMixin, db.Model):
         UniqueConstraint("unit_id", "template", "year", "number"),
         CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
         CheckConstraint("copies > 0", name="copies_positive"),
-        CheckConstraint("revision >= 0", name="revision_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,8 +89,6 @@ class Minutes(TimestampMixin, db.Model):
     copies: Mapped[int] = mapped_column(default=2)
     #: "Nơi nhận", one per line; "- Lưu: VT, Hồ sơ." always ends the printed list.
     recipients: Mapped[str] = mapped_column(Text, default="")
-    #: How many revisions have been finalized.
-    revision: Mapped[int] = mapped_column(default=0)
     #: While a correction is drafted: why the final text is being corrected.
     correction_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(nullable=False)
@@ -115,6 +114,18 @@ class Minutes(TimestampMixin, db.Model):
     @property
     def is_final(self) -> bool:
         return self.status is MinutesStatus.FINAL
+
+    @property
+    def revision(self) -> int:
+        """How many revisions have been finalized (0 before the first): read from the filed
+        rows, so it can never disagree with them."""
+        return self.revisions[-1].number if self.revisions else 0
+
+    @property
+    def is_correction(self) -> bool:
+        """The draft of a correction: it reissues the filed document, so the number and
+        template stay as filed."""
+        return not self.is_final and self.revision > 0
 
 
 class AttendanceGroup(db.Model):
@@ -182,3 +193,28 @@ class FinalMinutesCannotChange(Exception):
 
 
 append_only(MinutesRevision, FinalMinutesCannotChange)
+
+
+# How the minutes read in the audit trail ---------------------------------------------------
+
+def minutes_label(minutes: Minutes) -> str:
+    return _("Biên bản: %(title)s", title=minutes.session.title)
+
+
+track(Minutes, "minutes", fields={
+    "template": Tracked(_l("Mẫu"), enum=MinutesTemplate),
+    "parent_body": Tracked(_l("Cơ quan chủ quản")),
+    "issuing_body": Tracked(_l("Cơ quan ban hành")),
+    "number": Tracked(_l("Số")),
+    "symbol": Tracked(_l("Ký hiệu")),
+    "place_name": Tracked(_l("Địa danh")),
+    "attendance": Tracked(_l("Thành phần tham dự"), get=lambda minutes: "; ".join(
+        f"{group.label}: {group.count}" for group in minutes.attendance)),
+    "attendees": Tracked(_l("Đại biểu")),
+    "conclusions": Tracked(_l("Kết luận")),
+    "signing_note": Tracked(_l("Ghi chú về việc ký")),
+    "copies": Tracked(_l("Số bản")),
+    "recipients": Tracked(_l("Nơi nhận")),
+    "status": Tracked(_l("Trạng thái"), enum=MinutesStatus),
+    "revision": Tracked(_l("Lần hoàn thiện"), get=Minutes.revision.fget, depends=("revisions",)),
+}, label=minutes_label, unit_id=lambda minutes: minutes.unit_id)

@@ -1,35 +1,30 @@
-"""Drafting, finalizing, correcting, verifying and exporting the minutes of a session."""
+"""Drafting the minutes of a session, finalizing them into a filed revision, and
+reopening them for a correction."""
 
-import csv
 import hashlib
-import io
-import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
-from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import event, func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
-from ..audit.operations import describe, diff, record, snapshot
-from ..core.document import date_line
+from ..audit.tracking import record_change
 from ..core.errors import StaleEdit, UserError, check_version
-from ..core.text import fold, spreadsheet_safe
-from ..core.time import format_date, to_local, utcnow
+from ..core.time import utcnow
 from ..extensions import db
-from ..issues.operations import session_issues
 from ..sessions.models import RECORDING, DialogueSession, ParticipantRole, SessionStatus
+from ..sessions.records import file_minutes, unlock_issues
 from ..units.models import Unit, UnitKind, UnitLevel
-from ..units.operations import within
 from . import document
+from .content import ARCHIVE_LINE, canonical_hash, document_content, draft_key, last_finalized_on
 from .models import (
     AttendanceGroup,
     Minutes,
@@ -38,20 +33,12 @@ from .models import (
     MinutesTemplate,
 )
 
+log = logging.getLogger(__name__)
+
 #: Roles whose participants are named in the minutes (the others are counted).
 NAMED_ROLES = (ParticipantRole.LEADER, ParticipantRole.AGENCY,
                ParticipantRole.FATHERLAND_FRONT)
-ARCHIVE_LINE = "- Lưu: VT, Hồ sơ."
 MAX_ATTENDANCE_GROUPS = 12
-
-describe("minutes", {
-    "template": _l("Mẫu"), "parent_body": _l("Cơ quan chủ quản"),
-    "issuing_body": _l("Cơ quan ban hành"), "number": _l("Số"), "symbol": _l("Ký hiệu"),
-    "place_name": _l("Địa danh"), "attendance": _l("Thành phần tham dự"),
-    "attendees": _l("Đại biểu"), "conclusions": _l("Kết luận"),
-    "signing_note": _l("Ghi chú về việc ký"), "copies": _l("Số bản"),
-    "recipients": _l("Nơi nhận"), "status": _l("Trạng thái"), "revision": _l("Lần hoàn thiện"),
-}, {"template": MinutesTemplate, "status": MinutesStatus})
 
 
 class MinutesError(UserError):
@@ -105,7 +92,7 @@ def new_minutes(session: DialogueSession) -> Minutes:
     template = MinutesTemplate.STATE
     minutes = Minutes(session=session, unit=session.unit, template=template,
                       status=MinutesStatus.DRAFT, year=session.local_date.year,
-                      place_name=session.unit.short_name, copies=2, revision=0,
+                      place_name=session.unit.short_name, copies=2,
                       correction_reason="", conclusions="", signing_note="",
                       recipients="- Các đại biểu dự hội nghị;\n" + ARCHIVE_LINE,
                       **heading_defaults(session.unit, template))
@@ -126,23 +113,9 @@ def minutes_of(session: DialogueSession) -> Minutes | None:
         selectinload(Minutes.attendance), selectinload(Minutes.revisions)))
 
 
-def _audited(minutes: Minutes) -> dict:
-    return snapshot({
-        "template": minutes.template, "parent_body": minutes.parent_body,
-        "issuing_body": minutes.issuing_body, "number": minutes.number,
-        "symbol": minutes.symbol, "place_name": minutes.place_name,
-        "attendance": "; ".join(f"{g.label}: {g.count}" for g in minutes.attendance),
-        "attendees": minutes.attendees, "conclusions": minutes.conclusions,
-        "signing_note": minutes.signing_note, "copies": minutes.copies,
-        "recipients": minutes.recipients, "status": minutes.status,
-        "revision": minutes.revision})
-
-
-def _audit(action: AuditAction, minutes: Minutes, by: User, before: dict,
-           reason: str = "") -> None:
-    record(action, by=by, object_type="minutes", object_id=minutes.id,
-           label=_("Biên bản: %(title)s", title=minutes.session.title),
-           unit_id=minutes.unit_id, changes=diff(before, _audited(minutes)), reason=reason)
+def minutes_or_new(session: DialogueSession) -> Minutes:
+    """The session's minutes, or new ones filled from it when none were saved yet."""
+    return minutes_of(session) or new_minutes(session)
 
 
 def drafting_open(session: DialogueSession) -> bool:
@@ -184,7 +157,7 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
     _check_drafting(session, by)
     minutes = minutes_of(session)
     if minutes is None:
-        minutes, action, before = new_minutes(session), AuditAction.CREATED, {}
+        minutes, action = new_minutes(session), AuditAction.CREATED
         db.session.add(minutes)
         try:
             db.session.flush()
@@ -194,11 +167,10 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
             raise StaleEdit() from None
     else:
         check_version(minutes, expected_version)
-        action, before = AuditAction.UPDATED, _audited(minutes)
+        action = AuditAction.UPDATED
     if minutes.is_final:
         raise MinutesError(_("Biên bản đã hoàn thiện: muốn sửa, hãy lập bản đính chính."))
-    if minutes.revision:
-        # A correction reissues the same document: its number and template stay.
+    if minutes.is_correction:
         details.number, details.template = minutes.number, minutes.template
     else:
         _follow_session(minutes)
@@ -223,110 +195,8 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
     # The attendance rows alone do not touch the minutes row: bump it, so a form opened
     # before this save is refused as stale rather than silently overwrite the counts.
     minutes.updated_at = utcnow()
-    db.session.flush()
-    _audit(action, minutes, by, before)
+    record_change(action, minutes, by=by)
     return minutes
-
-
-# The document --------------------------------------------------------------------------------
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _clock(moment) -> str:
-    local = to_local(moment)
-    return f"{local.hour:02d} giờ {local.minute:02d} phút"
-
-
-def recipient_lines(text: str) -> list[str]:
-    lines = [line if line.startswith("-") else f"- {line}" for line in _lines(text)]
-    if not lines or not fold(lines[-1]).startswith("- luu"):
-        lines.append(ARCHIVE_LINE)
-    return lines
-
-
-def document_content(minutes: Minutes, *, revision: int | None = None, replaces: date | None = None,
-                     correction_reason: str = "") -> dict:
-    """Everything the document prints, as plain JSON-ready values in Vietnamese.
-
-    Never a citizen's contact: the minutes are filed and handed out.
-    """
-    session = minutes.session
-    starts, ends = to_local(session.starts_at), to_local(session.ends_at)
-    if minutes.number is not None:
-        number_line = minutes.document_number
-    else:  # the clerk writes the number in by hand on a printed draft
-        separator = "-" if minutes.template is MinutesTemplate.PARTY else "/"
-        number_line = f"{chr(0xA0) * 8}{separator}{minutes.symbol}"
-    number_line = ("Số " if minutes.template is MinutesTemplate.PARTY else "Số: ") + number_line
-    with force_locale("vi"):
-        issues = session_issues(session)
-        content = {
-            "template": minutes.template.value,
-            "parent_body": minutes.parent_body, "issuing_body": minutes.issuing_body,
-            "number_line": number_line,
-            "place_date": date_line(minutes.place_name, starts.date()),
-            "title": session.title, "unit": session.unit_name,
-            "starts": f"{_clock(session.starts_at)}, ngày {format_date(starts)}",
-            "ends": (f"{_clock(session.ends_at)} cùng ngày" if ends.date() == starts.date()
-                     else f"{_clock(session.ends_at)}, ngày {format_date(ends)}"),
-            "venue": session.venue, "format": session.format.label,
-            "connection_points": [", ".join(part for part in (p.name, p.place) if part)
-                                  for p in session.connection_points],
-            "chair": session.chair_label, "secretary": session.secretary_label,
-            "chair_name": session.chair.full_name if session.chair else session.chair_name,
-            "secretary_name": (session.secretary.full_name if session.secretary
-                               else session.secretary_name),
-            "attendance": [{"label": g.label, "count": g.count} for g in minutes.attendance],
-            "attendance_total": sum(g.count for g in minutes.attendance),
-            "attendees": _lines(minutes.attendees),
-            "issues": [{
-                "number": issue.number, "raised_by": issue.raised_by,
-                "locality": issue.locality, "kind": issue.kind.label,
-                "field": issue.field.name if issue.field else "",
-                "content": _lines(issue.content), "answered_by": issue.answered_by,
-                "answer": _lines(issue.answer), "outcome": issue.outcome.label,
-            } for issue in issues],
-            "commitments": [{
-                "issue_number": issue.number, "agency": commitment.agency.name,
-                "action": commitment.action, "due_on": format_date(commitment.due_on),
-                "working_days": commitment.working_days,
-            } for issue in issues for commitment in issue.commitments],
-            "conclusions": _lines(minutes.conclusions),
-            "signing_note": _lines(minutes.signing_note),
-            "copies": minutes.copies,
-            "recipients": recipient_lines(minutes.recipients),
-            "revision": revision or minutes.revision + 1,
-            "replaces": format_date(replaces) if replaces else "",
-            "correction_reason": correction_reason,
-        }
-    return content
-
-
-def draft_content(minutes: Minutes) -> dict:
-    return document_content(minutes, correction_reason=minutes.correction_reason,
-                            replaces=_last_finalized_on(minutes))
-
-
-def _last_finalized_on(minutes: Minutes) -> date | None:
-    if not minutes.revisions:
-        return None
-    return to_local(minutes.revisions[-1].finalized_at).date()
-
-
-def draft_pdf(minutes: Minutes) -> document.RenderedPdf:
-    return document.render_pdf(draft_content(minutes), draft=True,
-                               guess_key=_draft_key(minutes))
-
-
-def _draft_key(minutes: Minutes) -> tuple:
-    # Unsaved minutes are known by their session only.
-    return ("draft", minutes.id) if minutes.id else ("unsaved", minutes.session_id)
-
-
-def draft_html(minutes: Minutes) -> str:
-    return document.render_html(draft_content(minutes), pages=1, draft=True, for_pdf=False)
 
 
 # Finalizing ---------------------------------------------------------------------------------
@@ -353,11 +223,6 @@ def _check_finalizable(minutes: Minutes) -> None:
                            field="conclusions")
 
 
-def canonical_hash(content: dict) -> str:
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _flush_or_number_taken() -> None:
     try:
         db.session.flush()
@@ -376,8 +241,7 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     if minutes.is_final:
         raise MinutesError(_("Biên bản đã hoàn thiện."))
     _check_finalizable(minutes)
-    before = _audited(minutes)
-    if not minutes.revision:
+    if not minutes.is_correction:
         _follow_session(minutes)
         _check_number_free(minutes, minutes.number)
     if minutes.number is None:
@@ -388,14 +252,14 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     reason = minutes.correction_reason
     now = utcnow()
     content = document_content(minutes, revision=revision_number, correction_reason=reason,
-                               replaces=_last_finalized_on(minutes))
+                               replaces=last_finalized_on(minutes))
     # The finalizing moment and the revision make each filed text unique, even when a
     # correction reprints the same words.
     content["finalized_at"] = now.isoformat()
     code = canonical_hash(content)
     rendered = document.render_pdf(content, draft=False, verification=document.verify_url(code),
                                    guess_key=("final", minutes.id),
-                                   first_guess=_draft_key(minutes))
+                                   first_guess=draft_key(minutes))
     revision = MinutesRevision(
         minutes=minutes, number=revision_number, reason=reason,
         document_number=minutes.document_number, document_date=minutes.session.local_date,
@@ -405,13 +269,30 @@ def finalize_minutes(minutes: Minutes, *, by: User,
         pages=rendered.pages, finalized_by=by.display_name, finalized_at=now)
     db.session.add(revision)
     minutes.status = MinutesStatus.FINAL
-    minutes.revision = revision_number
     minutes.correction_reason = ""
-    minutes.session.issues_locked_at = now
-    minutes.session.minutes_filed_at = minutes.session.minutes_filed_at or now
+    file_minutes(minutes.session, now)
     _flush_or_number_taken()
-    _audit(AuditAction.FINALIZED, minutes, by, before, reason)
+    record_change(AuditAction.FINALIZED, minutes, by=by, reason=reason)
+    db.session.info.setdefault(_FILED, []).append(
+        (revision.number, minutes.session_id, revision.pdf_sha256))
     return revision
+
+
+#: session.info key: the revisions filed in the current transaction, logged once committed.
+_FILED = "minutes_filed"
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _log_filed(session: OrmSession) -> None:
+    for number, session_id, pdf_sha256 in session.info.pop(_FILED, []):
+        log.info("filed revision %d of the minutes of session %d, PDF SHA-256 %s",
+                 number, session_id, pdf_sha256)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_filed(session: OrmSession, _previous) -> None:
+    # A revision rolled back was never filed.
+    session.info.pop(_FILED, None)
 
 
 def start_correction(minutes: Minutes, *, reason: str, by: User,
@@ -423,105 +304,7 @@ def start_correction(minutes: Minutes, *, reason: str, by: User,
         raise MinutesError(_("Biên bản đang là dự thảo: cứ sửa và hoàn thiện."))
     if not reason.strip():
         raise MinutesError(_("Hãy ghi lý do đính chính."), field="reason")
-    before = _audited(minutes)
     minutes.status = MinutesStatus.DRAFT
     minutes.correction_reason = reason.strip()
-    minutes.session.issues_locked_at = None
-    db.session.flush()
-    _audit(AuditAction.CORRECTION_STARTED, minutes, by, before, reason.strip())
-
-
-# Reading filed revisions -------------------------------------------------------------------
-
-def filed_revision(session: DialogueSession,
-                   number: int | None = None) -> MinutesRevision | None:
-    """A filed revision of the session's minutes with its bytes, in one query (the latest
-    when ``number`` is None)."""
-    statement = (select(MinutesRevision).join(MinutesRevision.minutes)
-                 .where(Minutes.session_id == session.id)
-                 .options(undefer(MinutesRevision.pdf)))
-    if number is None:
-        statement = statement.order_by(MinutesRevision.number.desc()).limit(1)
-    else:
-        statement = statement.where(MinutesRevision.number == number)
-    return db.session.scalar(statement)
-
-
-def find_revision(code: str) -> MinutesRevision | None:
-    """The revision a verification code names: the hash of its text (the QR code) or of
-    its PDF file (what anyone can compute from a forwarded copy)."""
-    code = code.strip().lower()
-    if len(code) != 64 or any(c not in "0123456789abcdef" for c in code):
-        return None
-    return db.session.scalar(select(MinutesRevision).where(or_(
-        MinutesRevision.content_sha256 == code, MinutesRevision.pdf_sha256 == code)))
-
-
-def latest_revision_number(minutes: Minutes) -> int:
-    return db.session.scalar(select(func.max(MinutesRevision.number)).where(
-        MinutesRevision.minutes_id == minutes.id)) or 0
-
-
-# Archive transfer ----------------------------------------------------------------------------
-
-INDEX_COLUMNS = ("Số văn bản", "Ngày", "Đơn vị", "Tên hội nghị", "Lần", "SHA-256",
-                 "Số trang", "Tệp")
-
-
-@dataclass
-class ExportResult:
-    files: int = 0
-    written: int = 0
-
-
-def revisions_of_year(year: int, unit: Unit | None = None):
-    statement = (select(MinutesRevision).join(MinutesRevision.minutes).join(Minutes.unit)
-                 .where(MinutesRevision.document_date.between(date(year, 1, 1),
-                                                             date(year, 12, 31))))
-    if unit is not None:
-        statement = statement.where(within(unit, Minutes.unit_id))
-    return statement.order_by(MinutesRevision.document_date, Unit.code, Minutes.number,
-                              MinutesRevision.number)
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.write_bytes(data)
-    return True
-
-
-def export_year(year: int, out: Path, *, unit: Unit | None = None,
-                progress=lambda items: items) -> ExportResult:
-    """Write every final PDF of ``year`` into ``out`` with ``index.csv``; running it again
-    writes the same bytes."""
-    out.mkdir(parents=True, exist_ok=True)
-    result = ExportResult()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(INDEX_COLUMNS)
-    ids = list(db.session.scalars(revisions_of_year(year, unit).with_only_columns(
-        MinutesRevision.id)))
-    for revision_id in progress(ids):
-        # One at a time: a year of PDFs need not fit in memory.
-        revision = db.session.scalar(select(MinutesRevision).where(
-            MinutesRevision.id == revision_id).options(undefer(MinutesRevision.pdf),
-                                                       selectinload(MinutesRevision.minutes)
-                                                       .selectinload(Minutes.unit)))
-        unit = revision.minutes.unit
-        # Codes were reused at the 2025 reform and number each level apart: the era and
-        # level keep two units' files apart, the year two exports in one folder.
-        name = (f"{revision.document_date.year}_{unit.era.value}-{unit.level.value}-"
-                f"{unit.code:05d}_{revision.file_stem}.pdf")
-        result.files += 1
-        result.written += _write_if_changed(out / name, revision.pdf)
-        writer.writerow([spreadsheet_safe(value) for value in (
-            revision.document_number, format_date(revision.document_date), revision.unit_name,
-            revision.session_title, revision.number, revision.pdf_sha256, revision.pages,
-            name)])
-        # Drop the bytes just written (a year of PDFs need not stay in memory), without
-        # detaching a revision the caller may hold.
-        db.session.expire(revision)
-    # With a byte order mark, spreadsheet programs read the Vietnamese correctly.
-    _write_if_changed(out / "index.csv", ("\ufeff" + buffer.getvalue()).encode())
-    return result
+    unlock_issues(minutes.session)
+    record_change(AuditAction.CORRECTION_STARTED, minutes, by=by, reason=reason)

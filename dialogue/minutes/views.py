@@ -11,14 +11,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts import permissions
 from ..audit.operations import history
 from ..core.document import ASSET_FOLDER
 from ..core.forms import submitted_version, to_id
 from ..core.web import run_operation
 from ..extensions import db
-from ..sessions.views import session_or_404
-from . import operations
+from ..sessions.access import can_edit_session, session_or_404
+from . import archive, content, operations
 from .forms import CorrectionForm, MinutesForm, VerifyForm
 from .models import MinutesRevision, MinutesTemplate
 from .operations import MinutesDetails
@@ -34,7 +33,7 @@ def _form(minutes, formdata=None) -> MinutesForm:
     if formdata is None:
         form.template.data = minutes.template.value
         form.version.data = str(minutes.version or "")
-    if minutes.revision:
+    if minutes.is_correction:
         form.number.render_kw = {"readonly": True}
     return form
 
@@ -52,7 +51,7 @@ def _details(form: MinutesForm) -> MinutesDetails:
 
 
 def _page(session, minutes, form, *, status=200, correction=None):
-    can_edit = permissions.can_edit_session(current_user, session)
+    can_edit = can_edit_session(current_user, session)
     return render_template(
         "minutes/edit.html", session=session, minutes=minutes, form=form, can_edit=can_edit,
         drafting_open=operations.drafting_open(session),
@@ -65,7 +64,7 @@ def _page(session, minutes, form, *, status=200, correction=None):
 def edit_minutes(session_id: int):
     """The minutes of a session: the draft to edit, or the filed revisions."""
     session = session_or_404(session_id, edit=request.method == "POST")
-    minutes = operations.minutes_of(session) or operations.new_minutes(session)
+    minutes = operations.minutes_or_new(session)
     if request.method == "GET":
         return _page(session, minutes, _form(minutes))
     form = _form(minutes, request.form)
@@ -84,7 +83,7 @@ def edit_minutes(session_id: int):
     saved, result = run_operation(form, save_then_finalize)
     if not saved:
         db.session.expire_all()
-        minutes = operations.minutes_of(session) or operations.new_minutes(session)
+        minutes = operations.minutes_or_new(session)
         return _page(session, minutes, form, status=400)
     if isinstance(result, MinutesRevision):
         flash(_("Đã hoàn thiện biên bản số %(number)s và lưu bản PDF/A.",
@@ -117,7 +116,7 @@ def start_correction(session_id: int):
 def _draft(session_id: int):
     """The minutes being drafted; final ones have no draft: their filed PDF is shown."""
     session = session_or_404(session_id, edit=False)
-    minutes = operations.minutes_of(session) or operations.new_minutes(session)
+    minutes = operations.minutes_or_new(session)
     if minutes.is_final:
         abort(redirect(url_for(".final_pdf", session_id=session.id)))
     return minutes
@@ -126,7 +125,7 @@ def _draft(session_id: int):
 @bp.route("/sessions/<int:session_id>/minutes/preview")
 def preview(session_id: int):
     """The draft as a web page, to read before printing."""
-    response = Response(operations.draft_html(_draft(session_id)), mimetype="text/html")
+    response = Response(content.draft_html(_draft(session_id)), mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -134,7 +133,7 @@ def preview(session_id: int):
 @bp.route("/sessions/<int:session_id>/minutes/draft.pdf")
 def draft_pdf(session_id: int):
     """The draft as PDF, marked "DỰ THẢO" on every page."""
-    rendered = operations.draft_pdf(_draft(session_id))
+    rendered = content.draft_pdf(_draft(session_id))
     return _pdf_response(rendered.data, f"du-thao-bien-ban-{session_id}.pdf",
                          cache="no-store")
 
@@ -153,7 +152,7 @@ def _filed(session_id: int, number: int | None):
     session = session_or_404(session_id, edit=False)
     if number is not None and to_id(number) is None:
         abort(404)  # not a revision number the database could even hold
-    revision = operations.filed_revision(session, number)
+    revision = archive.filed_revision(session, number)
     if revision is None:
         abort(404, _("Biên bản của phiên này chưa được hoàn thiện."))
     # Filed bytes never change: the hash is the ETag, and caches may keep them.
@@ -184,8 +183,8 @@ def verify_lookup():
 @verify_bp.route("/verify/<code>")
 def verify(code: str):
     """What the archive holds for a printed or forwarded copy (no personal data)."""
-    revision = operations.find_revision(code)
-    latest = operations.latest_revision_number(revision.minutes) if revision else 0
+    revision = archive.find_revision(code)
+    latest = revision.minutes.revision if revision else 0
     return render_template("minutes/verify.html", form=VerifyForm(code=code),
                            revision=revision, latest=latest,
                            code=code[:64]), 200 if revision else 404

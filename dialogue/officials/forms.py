@@ -15,4 +15,7 @@ class OfficialForm(FlaskForm):
                           label_field="unit_label",
                           validators=[required_choice(_l("Hãy chọn đơn vị hành chính."))])
     unit_label = StringField()
+    #: Only an administrator links an account: it lets a leader see what they chair.
+    account = StringField(_l("Tài khoản đăng nhập của cán bộ (để lãnh đạo xem lịch mình chủ "
+                             "trì)"), validators=[max_length(64)])
     version = HiddenField()

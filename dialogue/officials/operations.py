@@ -5,10 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..accounts.permissions import check_edit_unit, officials_clause
+from ..accounts.operations import find_user
+from ..accounts.permissions import check_admin, check_edit_unit, officials_clause
 from ..audit.models import AuditAction
-from ..audit.operations import describe, diff, record, snapshot
-from ..core.errors import check_version
+from ..audit.tracking import record_change
+from ..core.errors import UserError, check_version
 from ..core.text import like_pattern
 from ..core.time import utcnow
 from ..extensions import db
@@ -16,30 +17,13 @@ from ..units.models import Unit
 from ..units.operations import level_order, within
 from .models import Official
 
-describe("official", {"full_name": _l("Họ và tên"), "position": _l("Chức vụ"),
-                      "unit": _l("Đơn vị"), "archived": _l("Đã nghỉ")})
-
-
-def _audited(official: Official) -> dict:
-    return snapshot({"full_name": official.full_name, "position": official.position,
-                     "unit": official.unit.display_name if official.unit else "",
-                     "archived": official.archived_at is not None})
-
-
-def _audit(action: AuditAction, official: Official, by: User, before: dict) -> None:
-    changes = diff(before, _audited(official))
-    if changes or action is AuditAction.CREATED:
-        record(action, by=by, object_type="official", object_id=official.id,
-               label=official.full_name, unit_id=official.unit_id, changes=changes)
-
 
 def add_official(full_name: str, position: str, unit: Unit, *, by: User) -> Official:
     check_edit_unit(by, unit)
     official = Official(full_name=full_name.strip(), position=position.strip(), unit=unit)
     official.refresh_search_text()
     db.session.add(official)
-    db.session.flush()
-    _audit(AuditAction.CREATED, official, by, {})
+    record_change(AuditAction.CREATED, official, by=by)
     return official
 
 
@@ -48,11 +32,9 @@ def update_official(official: Official, *, full_name: str, position: str, unit: 
     check_edit_unit(by, official.unit, field=None)
     check_edit_unit(by, unit)
     check_version(official, expected_version)
-    before = _audited(official)
     official.full_name, official.position, official.unit = full_name.strip(), position.strip(), unit
     official.refresh_search_text()
-    db.session.flush()
-    _audit(AuditAction.UPDATED, official, by, before)
+    record_change(AuditAction.UPDATED, official, by=by)
 
 
 def set_archived(official: Official, archived: bool, *, by: User) -> None:
@@ -60,10 +42,22 @@ def set_archived(official: Official, archived: bool, *, by: User) -> None:
     check_edit_unit(by, official.unit, field=None)
     if (official.archived_at is not None) == archived:
         return
-    before = _audited(official)
     official.archived_at = utcnow() if archived else None
-    db.session.flush()
-    _audit(AuditAction.UPDATED, official, by, before)
+    record_change(AuditAction.UPDATED, official, by=by)
+
+
+def link_account(official: Official, username: str, *, by: User | None) -> None:
+    """Say which sign-in is the official's own (an empty name unlinks it); ``by`` is an
+    administrator, or None for the command line."""
+    check_admin(by)
+    account = find_user(username) if username.strip() else None
+    if username.strip() and account is None:
+        raise UserError(_l("Không có tài khoản với tên đăng nhập này."), field="account")
+    if account is not None and account.id != official.account_id and db.session.scalar(
+            select(Official.id).where(Official.account_id == account.id)):
+        raise UserError(_l("Tài khoản này đã gắn với một cán bộ khác."), field="account")
+    official.account = account
+    record_change(AuditAction.UPDATED, official, by=by)
 
 
 def search_officials(query: str, *, user: User, unit: Unit | None = None,

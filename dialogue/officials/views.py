@@ -42,7 +42,8 @@ def new_official():
         if saved:
             flash(_("Đã thêm %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))
-    return render_template("officials/form.html", form=form, official=None)
+    return render_template("officials/form.html", form=form, official=None,
+                           links_accounts=False)
 
 
 @bp.route("/<int:official_id>/edit", methods=["GET", "POST"])
@@ -50,17 +51,26 @@ def edit_official(official_id: int):
     official = _official_in_scope(official_id)
     permissions.require(permissions.can_edit_unit(current_user, official.unit))
     form = OfficialForm(obj=official)
+    links_accounts = permissions.is_admin(current_user)
     if request.method == "GET":
         form.unit_label.data = official.unit.name
+        form.account.data = official.account.username if official.account else ""
     if form.validate_on_submit() and (
             unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
-        saved, _result = run_operation(form, lambda: operations.update_official(
-            official, full_name=form.full_name.data, position=form.position.data, unit=unit,
-            by=current_user, expected_version=submitted_version(form)))
+
+        def save():
+            operations.update_official(
+                official, full_name=form.full_name.data, position=form.position.data,
+                unit=unit, by=current_user, expected_version=submitted_version(form))
+            if links_accounts:
+                operations.link_account(official, form.account.data or "", by=current_user)
+
+        saved, _result = run_operation(form, save)
         if saved:
             flash(_("Đã lưu thông tin %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))
-    return render_template("officials/form.html", form=form, official=official)
+    return render_template("officials/form.html", form=form, official=official,
+                           links_accounts=links_accounts)
 
 
 @bp.route("/<int:official_id>/archive", methods=["POST"])
@@ -70,10 +80,12 @@ def archive_official(official_id: int):
     official = _official_in_scope(official_id)
     permissions.require(permissions.can_edit_unit(current_user, official.unit))
     archived = request.form.get("archived") == "1"
-    operations.set_archived(official, archived, by=current_user)
-    db.session.commit()
-    flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.", name=official.full_name)
-          if archived else _("Đã khôi phục %(name)s.", name=official.full_name), "success")
+    saved, _result = run_operation(None, lambda: operations.set_archived(
+        official, archived, by=current_user))
+    if saved:
+        flash(_("%(name)s không còn được gợi ý khi chọn chủ trì, thư ký.", name=official.full_name)
+              if archived else _("Đã khôi phục %(name)s.", name=official.full_name),
+              "success")
     return redirect(url_for(".list_officials"))
 
 

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..issues.models import IssueKind, IssueOutcome
 from ..sessions.models import SessionKind, SessionStatus
-from .exports import BUCKET_LABELS
-from .operations import Drill, Report
+from .buckets import CommitmentBucket
+from .drill import Drill, DrillSubject
+from .operations import Report
 
 
 @dataclass(frozen=True)
@@ -50,30 +51,33 @@ class Chart:
         return list(seen.items())
 
 
+#: The commitments' bar, segment by segment: each part once, open ones split by deadline.
+_COMMITMENT_TONES = ((CommitmentBucket.RESOLVED_ON_TIME, "seg-good"),
+                     (CommitmentBucket.RESOLVED_LATE, "seg-late"),
+                     (CommitmentBucket.ON_TRACK, "seg-open"),
+                     (CommitmentBucket.OVERDUE, "seg-overdue"),
+                     (CommitmentBucket.CLOSED_OTHERWISE, "seg-other"))
+
+
 def report_charts(report: Report) -> list[Chart]:
-    held = Drill("sessions", status=SessionStatus.HELD)
+    held = Drill(DrillSubject.SESSIONS, status=SessionStatus.HELD)
     sessions = [Bar(level.label, [
         Segment(kind.label, report.held(level, kind=kind), f"seg-{n}",
                 held.but(level=level, kind=kind))
         for n, kind in enumerate(SessionKind, start=1)]) for level in report.levels]
     issues = [Bar(kind.label, [
         Segment(outcome.label, report.count_issues(kind=kind, outcome=outcome),
-                f"seg-{n}", Drill("issues", issue_kind=kind, outcome=outcome))
+                f"seg-{n}", Drill(DrillSubject.ISSUES, issue_kind=kind, outcome=outcome))
         for n, outcome in enumerate(IssueOutcome, start=1)]) for kind in IssueKind]
     commitments = []
     for level in report.levels:
         figures = report.commitments.get(level)
         if figures is None:
             continue
-        drill = Drill("commitments", level=level)
-        parts = [("resolved_on_time", figures.resolved_on_time, "seg-good"),
-                 ("resolved_late", figures.resolved_late, "seg-late"),
-                 ("on_track", figures.open - figures.overdue, "seg-open"),
-                 ("overdue", figures.overdue, "seg-overdue"),
-                 ("closed_otherwise", figures.closed_otherwise, "seg-other")]
+        drill = Drill(DrillSubject.COMMITMENTS, level=level)
         commitments.append(Bar(level.label, [
-            Segment(str(BUCKET_LABELS[bucket]), value, tone, drill.but(bucket=bucket))
-            for bucket, value, tone in parts]))
+            Segment(bucket.label, getattr(figures, bucket.value), tone, drill.but(bucket=bucket))
+            for bucket, tone in _COMMITMENT_TONES]))
     return [
         Chart("sessions", str(_l("Hội nghị đã tổ chức theo cấp")), sessions),
         Chart("issues", str(_l("Ý kiến, kiến nghị theo loại")), issues),

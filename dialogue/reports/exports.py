@@ -1,4 +1,4 @@
-"""A report as tables, and those tables as the files sent upward: XLSX, CSV and PDF.
+"""A report as the files sent upward: XLSX, CSV and PDF.
 
 The files are always in Vietnamese (official reports), whatever the reader's interface
 language; the dashboard shows the same tables in the reader's language.
@@ -6,6 +6,9 @@ language; the dashboard shows the same tables in the reader's language.
 
 import csv
 import io
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,229 +22,13 @@ from openpyxl.utils import get_column_letter
 from ..core.document import date_line, lay_out, render_lock
 from ..core.text import spreadsheet_safe
 from ..core.time import format_date, format_datetime, utcnow
-from ..extensions import db
-from ..issues.models import IssueField, IssueKind, IssueOutcome
-from ..sessions.models import SessionFormat, SessionKind, SessionStatus
-from ..units.models import Unit
-from .operations import CommitmentFigures, Drill, Report, UnitRow
+from .operations import Report
+from .tables import report_tables
+
+log = logging.getLogger(__name__)
 
 #: The report's title as the files print it (always Vietnamese, as official reports are).
 REPORT_TITLE = "Báo cáo kết quả tổ chức hội nghị đối thoại"
-NO_FIELD = _l("Chưa xác định lĩnh vực")
-#: What the commitments of a column, a chart segment or a list are.
-BUCKET_LABELS = {
-    "resolved": _l("Đã giải quyết"), "resolved_on_time": _l("Giải quyết đúng hạn"),
-    "resolved_late": _l("Giải quyết quá hạn"), "open": _l("Đang giải quyết"),
-    "overdue": _l("Quá hạn"), "on_track": _l("Đang giải quyết, trong hạn"),
-    "closed_otherwise": _l("Đã chuyển, không thuộc thẩm quyền, không chấp nhận"),
-}
-INFORM_LABELS = {
-    "on_time": _l("Trả lời công dân đúng hạn"), "late": _l("Trả lời công dân quá hạn"),
-    "pending": _l("Chưa trả lời công dân, còn trong hạn"),
-    "overdue": _l("Chưa trả lời công dân, quá hạn"),
-}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value as printed; ``drill`` names the rows behind a count, ``session_id`` the
-    session a line is about."""
-
-    value: int | float | str | date | None
-    drill: Drill | None = None
-    session_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    #: The worksheet's name (at most 31 characters, as Excel allows).
-    sheet: str
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]]
-    #: The last row adds up the others.
-    has_total: bool = False
-    #: Shown under the title: what the table counts, when not obvious.
-    note: str = ""
-
-
-def _session_tables(report: Report) -> list[Table]:
-    held = Drill("sessions", status=SessionStatus.HELD)
-    levels = [*report.levels, None]
-
-    def level_label(level) -> str:
-        return level.label if level else str(_l("Tổng cộng"))
-
-    by_level = []
-    for level in levels:
-        drill = held.but(level=level)
-        people = sum(report.people.values()) if level is None else report.people[level]
-        by_level.append([
-            Cell(level_label(level)),
-            Cell(report.held(level), drill),
-            *[Cell(report.held(level, kind=kind), drill.but(kind=kind)) for kind in SessionKind],
-            *[Cell(report.held(level, format=fmt), drill.but(format=fmt))
-              for fmt in SessionFormat],
-            Cell(people),
-        ])
-    statuses = [SessionStatus.SCHEDULED, SessionStatus.HELD, SessionStatus.POSTPONED,
-                SessionStatus.CANCELLED, SessionStatus.DRAFT]
-    by_status = []
-    for level in levels:
-        counts = {status: report.count_sessions(level=level, status=status)
-                  for status in statuses}
-        by_status.append([
-            Cell(level_label(level)),
-            *[Cell(counts[status], Drill("sessions", level=level, status=status))
-              for status in statuses],
-            Cell(sum(counts.values()), Drill("sessions", level=level)),
-        ])
-    return [
-        Table("sessions", str(_l("Hội nghị")), str(_l("Hội nghị đối thoại đã tổ chức")),
-              [str(_l("Cấp")), str(_l("Tổng số")), *[k.label for k in SessionKind],
-               *[f.label for f in SessionFormat], str(_l("Số người tham dự"))],
-              by_level, has_total=True,
-              note=str(_l("Số người tham dự theo biên bản các hội nghị."))),
-        Table("statuses", str(_l("Tình trạng")), str(_l("Tình trạng các hội nghị trong kỳ")),
-              [str(_l("Cấp")), *[s.label for s in statuses], str(_l("Tổng số"))],
-              by_status, has_total=True),
-    ]
-
-
-def _issue_tables(report: Report) -> list[Table]:
-    def counts(drill: Drill) -> list[Cell]:
-        """The issues the drill names, then those answered and those followed up."""
-        def count(outcome=None) -> int:
-            return report.count_issues(kind=drill.issue_kind, field=drill.field,
-                                       outcome=outcome)
-
-        return [Cell(count(), drill), *[Cell(count(outcome), drill.but(outcome=outcome))
-                                        for outcome in IssueOutcome]]
-
-    issues = Drill("issues")
-    total = [Cell(str(_l("Tổng cộng"))), *counts(issues)]
-    by_kind = [[Cell(kind.label), *counts(issues.but(issue_kind=kind))] for kind in IssueKind]
-    named = sorted(report.field_names.items(), key=lambda item: item[1])
-    by_field = [[Cell(name), *counts(issues.but(field=field_id))] for field_id, name in named]
-    if report.count_issues(field=0):
-        by_field.append([Cell(str(NO_FIELD)), *counts(issues.but(field=0))])
-    columns = [str(_l("Tổng số")), *[outcome.label for outcome in IssueOutcome]]
-    return [
-        Table("issue_kinds", str(_l("Ý kiến theo loại")),
-              str(_l("Ý kiến, kiến nghị của Nhân dân theo loại")),
-              [str(_l("Loại")), *columns], [*by_kind, total], has_total=True),
-        Table("issue_fields", str(_l("Ý kiến theo lĩnh vực")),
-              str(_l("Ý kiến, kiến nghị của Nhân dân theo lĩnh vực")),
-              [str(_l("Lĩnh vực")), *columns], [*by_field, total], has_total=True),
-    ]
-
-
-def _commitment_tables(report: Report) -> list[Table]:
-    follow_up, inform = [], []
-    for level in [*report.levels, None]:
-        figures = (report.total_commitments() if level is None
-                   else report.commitments.get(level, CommitmentFigures()))
-        label = Cell(level.label if level else str(_l("Tổng cộng")))
-        drill = Drill("commitments", level=level)
-        follow_up.append([
-            label,
-            Cell(figures.assigned, drill),
-            Cell(figures.resolved_on_time, drill.but(bucket="resolved_on_time")),
-            Cell(figures.resolved_late, drill.but(bucket="resolved_late")),
-            Cell(figures.open, drill.but(bucket="open")),
-            Cell(figures.overdue, drill.but(bucket="overdue")),
-            Cell(figures.closed_otherwise, drill.but(bucket="closed_otherwise")),
-            Cell(figures.average_days_to_resolve),
-        ])
-        inform.append([
-            label,
-            Cell(figures.informed_on_time, drill.but(inform="on_time")),
-            Cell(figures.informed_late, drill.but(inform="late")),
-            Cell(figures.inform_pending, drill.but(inform="pending")),
-            Cell(figures.inform_overdue, drill.but(inform="overdue")),
-        ])
-    return [
-        Table("commitments", str(_l("Giao xử lý")),
-              str(_l("Kết quả thực hiện các nội dung giao xử lý")),
-              [str(_l("Cấp")), str(_l("Đã giao")),
-               *[str(BUCKET_LABELS[bucket]) for bucket in ("resolved_on_time", "resolved_late",
-                                                           "open")],
-               str(_l("Trong đó quá hạn")), str(BUCKET_LABELS["closed_otherwise"]),
-               str(_l("Số ngày giải quyết bình quân"))],
-              follow_up, has_total=True,
-              note=str(_l("Tình trạng đến ngày %(day)s; số ngày tính từ ngày hội nghị.",
-                          day=format_date(report.scope.today)))),
-        Table("inform", str(_l("Trả lời công dân")),
-              str(_l("Trả lời bằng văn bản cho công dân trong 10 ngày làm việc")),
-              [str(_l("Cấp")), str(_l("Đúng hạn")), str(_l("Quá hạn")),
-               str(_l("Chưa trả lời, còn trong hạn")), str(_l("Chưa trả lời, quá hạn"))],
-              inform, has_total=True,
-              note=str(_l("Theo Quy định 11-QĐi/TW; mỗi nội dung giao xử lý một dòng."))),
-    ]
-
-
-def _unit_table(report: Report) -> Table:
-    def line(row: UnitRow) -> list[Cell]:
-        figures = row.commitments
-        commitments = Drill("commitments", row=row.unit.id)
-        return [
-            Cell(row.unit.display_name), Cell(row.unit.level.label),
-            Cell(row.held, Drill("sessions", status=SessionStatus.HELD, row=row.unit.id)),
-            Cell(row.issues, Drill("issues", row=row.unit.id)),
-            Cell(figures.assigned, commitments),
-            Cell(figures.resolved, commitments.but(bucket="resolved")),
-            Cell(figures.open, commitments.but(bucket="open")),
-            Cell(figures.overdue, commitments.but(bucket="overdue")),
-        ]
-
-    note = (_l("Số liệu của đơn vị cũ được tính vào đơn vị kế thừa từ 01/07/2025.")
-            if report.scope.rolls_up else
-            _l("Số liệu của đơn vị cũ (trước 01/07/2025) giữ nguyên theo đơn vị cũ."))
-    return Table("units", str(_l("Theo đơn vị")), str(_l("Số liệu theo đơn vị")),
-                 [str(_l("Đơn vị")), str(_l("Cấp")), str(_l("Hội nghị đã tổ chức")),
-                  str(_l("Ý kiến, kiến nghị")), str(_l("Nội dung giao xử lý")),
-                  str(_l("Đã giải quyết")), str(_l("Đang giải quyết")), str(_l("Quá hạn"))],
-                 [line(row) for row in report.units], note=str(note))
-
-
-def _duty_tables(report: Report) -> list[Table]:
-    communes = [[Cell(duty.commune.display_name),
-                 Cell(duty.commune.parent.display_name if duty.commune.parent else ""),
-                 Cell(duty.planned_on)] for duty in report.communes_without_conference]
-
-    def session_line(duty) -> list[Cell]:
-        return [Cell(duty.title, session_id=duty.session_id), Cell(duty.unit_name),
-                Cell(duty.held_on), Cell(duty.on), Cell(duty.days)]
-
-    return [
-        Table("communes", str(_l("Xã chưa tổ chức")),
-              str(_l("Xã, phường chưa tổ chức hội nghị đối thoại định kỳ năm %(year)d",
-                     year=report.duty_year)),
-              [str(_l("Xã, phường, đặc khu")), str(_l("Trực thuộc")),
-               str(_l("Đã lên lịch ngày"))], communes,
-              note=str(_l("Luật Thực hiện dân chủ ở cơ sở, Điều 32: ít nhất mỗi năm một lần; "
-                          "hội nghị của xã cũ trước sắp xếp được tính cho xã mới."))),
-        Table("short_notice", str(_l("Thông báo muộn")),
-              str(_l("Hội nghị thông báo chưa đủ 7 ngày trước khi tổ chức")),
-              [str(_l("Hội nghị")), str(_l("Đơn vị")), str(_l("Ngày tổ chức")),
-               str(_l("Ngày thông báo")), str(_l("Số ngày"))],
-              [session_line(duty) for duty in report.short_notice],
-              note=str(_l("Luật Tổ chức chính quyền địa phương 2025, Điều 43."))),
-        Table("late_minutes", str(_l("Công bố muộn")),
-              str(_l("Hội nghị chưa công bố kết quả (hoàn thiện biên bản) trong 10 ngày")),
-              [str(_l("Hội nghị")), str(_l("Đơn vị")), str(_l("Ngày tổ chức")),
-               str(_l("Ngày hoàn thiện biên bản")), str(_l("Số ngày"))],
-              [session_line(duty) for duty in report.late_minutes],
-              note=str(_l("Luật Tổ chức chính quyền địa phương 2025, Điều 43; số ngày tính "
-                          "đến ngày hoàn thiện biên bản hoặc đến hôm nay."))),
-    ]
-
-
-def report_tables(report: Report) -> list[Table]:
-    """The report as the tables every format shows, in the order they are printed."""
-    return [*_session_tables(report), *_issue_tables(report), *_commitment_tables(report),
-            _unit_table(report), *_duty_tables(report)]
 
 
 def report_heading(report: Report) -> list[tuple[str, str]]:
@@ -357,28 +144,25 @@ def to_pdf(report: Report) -> bytes:
         return lay_out(html).write_pdf(pdf_variant="pdf/a-3b")
 
 
-def drill_labels(drill: Drill) -> list[str]:
-    """What the rows behind a figure are, as the list's heading says it."""
-    subjects = {
-        "sessions": _l("Hội nghị"), "issues": _l("Ý kiến, kiến nghị"),
-        "commitments": _l("Nội dung giao xử lý"),
-        "communes": _l("Xã, phường chưa tổ chức hội nghị đối thoại định kỳ"),
-        "short_notice": _l("Hội nghị thông báo chưa đủ 7 ngày"),
-        "late_minutes": _l("Hội nghị chưa công bố kết quả trong 10 ngày"),
-    }
-    labels = [str(subjects[drill.show])]
-    for value in (drill.level, drill.status, drill.kind, drill.format, drill.issue_kind,
-                  drill.outcome):
-        if value is not None:
-            labels.append(value.label)
-    if drill.field is not None:
-        field = db.session.get(IssueField, drill.field) if drill.field else None
-        labels.append(field.name if field else str(NO_FIELD))
-    if drill.bucket is not None:
-        labels.append(str(BUCKET_LABELS[drill.bucket]))
-    if drill.inform is not None:
-        labels.append(str(INFORM_LABELS[drill.inform]))
-    if drill.row is not None:
-        unit = db.session.get(Unit, drill.row)
-        labels.append(unit.display_name if unit else "?")
-    return labels
+@dataclass(frozen=True)
+class FileFormat:
+    write: Callable[[Report], bytes]
+    mimetype: str
+
+
+FORMATS = {
+    "xlsx": FileFormat(to_xlsx,
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": FileFormat(to_csv, "text/csv; charset=utf-8"),
+    "pdf": FileFormat(to_pdf, "application/pdf"),
+}
+
+
+def report_file(report: Report, fmt: str) -> bytes:
+    """The report as a file in one of :data:`FORMATS`."""
+    started = time.perf_counter()
+    content = FORMATS[fmt].write(report)
+    # Which reports are made, and how long a PDF's layout takes, for whoever runs the app.
+    log.info("report %s made: %d bytes in %.1f s", file_name(report, fmt), len(content),
+             time.perf_counter() - started)
+    return content

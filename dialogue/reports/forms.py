@@ -4,7 +4,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Optional
 
 from ..core.forms import ChoiceField, DateField, NumberField, PickerField
-from .operations import QUARTER_NUMERALS, PeriodKind
+from .periods import QUARTER_NUMERALS, PeriodKind
 
 
 class ReportForm(FlaskForm):

@@ -9,21 +9,16 @@ from ..core.forms import resolve_pick
 from ..core.time import local_today
 from ..core.web import paginate
 from ..units.models import Unit
-from . import exports, operations
+from . import exports
 from .charts import report_charts
+from .drill import Drill, drill_duties, drill_labels, drill_statement
 from .forms import ReportForm
-from .operations import Drill, PeriodKind, ReportScope
+from .operations import build_report
+from .periods import PeriodKind, period_from
+from .scope import ReportScope, check_report_scope, default_report_unit
+from .tables import report_tables
 
 bp = Blueprint("reports", __name__)
-
-FORMATS = {
-    "xlsx": (exports.to_xlsx,
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
-    "pdf": (exports.to_pdf, "application/pdf"),
-}
-#: Lists of sessions, issues or commitments are paginated; duty lists are shown whole.
-PAGED = frozenset({"sessions", "issues", "commitments"})
 
 
 def _read_scope() -> tuple[ReportForm, ReportScope | None]:
@@ -37,7 +32,7 @@ def _read_scope() -> tuple[ReportForm, ReportScope | None]:
     if form.errors:
         return form, None
     try:
-        period = operations.period_from(
+        period = period_from(
             PeriodKind(form.period.data), form.year.data, month=int(form.month.data),
             quarter=int(form.quarter.data), first=form.date_from.data, last=form.date_to.data)
         if form.unit_id.data:
@@ -45,8 +40,8 @@ def _read_scope() -> tuple[ReportForm, ReportScope | None]:
             if unit is None:
                 return form, None
         else:
-            unit = operations.default_report_unit(current_user)
-        operations.check_report_scope(current_user, unit)
+            unit = default_report_unit(current_user)
+        check_report_scope(current_user, unit)
     except UserError as error:
         form[error.field].errors = [*form[error.field].errors, error.message]
         return form, None
@@ -67,10 +62,10 @@ def _scope_or_abort() -> ReportScope:
 @bp.route("/dashboard")
 def dashboard():
     form, scope = _read_scope()
-    report = operations.build_report(scope) if scope else None
+    report = build_report(scope) if scope else None
     return render_template(
         "reports/dashboard.html", form=form, scope=scope, report=report,
-        tables=exports.report_tables(report) if report else [],
+        tables=report_tables(report) if report else [],
         charts=report_charts(report) if report else [])
 
 
@@ -82,25 +77,23 @@ def rows():
     except ValueError:
         abort(404)
     page = duties = None
-    if drill.show in PAGED:
-        page = paginate(operations.drill_statement(scope, drill),
-                        current_app.config["ISSUES_PER_PAGE"])
+    if drill.show.is_duty:
+        duties = drill_duties(scope, drill)
     else:
-        duties = operations.drill_duties(scope, drill)
+        page = paginate(drill_statement(scope, drill), current_app.config["ISSUES_PER_PAGE"])
     return render_template("reports/rows.html", scope=scope, drill=drill, page=page,
-                           duties=duties, labels=exports.drill_labels(drill))
+                           duties=duties, labels=drill_labels(drill))
 
 
 @bp.route("/dashboard/report.<fmt>")
 def export(fmt: str):
-    if fmt not in FORMATS:
+    if fmt not in exports.FORMATS:
         abort(404)
-    scope = _scope_or_abort()
-    report = operations.build_report(scope)
-    write, mimetype = FORMATS[fmt]
-    return Response(write(report), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{exports.file_name(report, fmt)}"',
-        "Cache-Control": "private, no-store"})
+    report = build_report(_scope_or_abort())
+    return Response(exports.report_file(report, fmt), mimetype=exports.FORMATS[fmt].mimetype,
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{exports.file_name(report, fmt)}"',
+                             "Cache-Control": "private, no-store"})
 
 
 @bp.context_processor

@@ -1,11 +1,16 @@
 """Dialogue sessions (hội nghị đối thoại) and what hangs off them."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from ..audit.models import AuditAction, AuditEntry
+from ..audit.operations import history
+from ..audit.tracking import Tracked, track
 from ..core.models import (
     LabelledEnum,
     TimestampMixin,
@@ -15,7 +20,7 @@ from ..core.models import (
     set_labels,
 )
 from ..core.text import fold
-from ..core.time import to_local
+from ..core.time import format_datetime, to_local
 from ..extensions import db
 from ..officials.models import Official
 from ..units.models import Unit, UnitLevel
@@ -78,6 +83,8 @@ MOVABLE = frozenset({SessionStatus.DRAFT, SessionStatus.SCHEDULED, SessionStatus
 RECORDING = frozenset({SessionStatus.SCHEDULED, SessionStatus.HELD})
 #: Statuses in which a session is over: reopen first to change it.
 CLOSED = frozenset({SessionStatus.HELD, SessionStatus.CANCELLED})
+#: Statuses in which a session will not take place as announced: the public is told why.
+CALLED_OFF = frozenset({SessionStatus.POSTPONED, SessionStatus.CANCELLED})
 
 
 class DialogueSession(TimestampMixin, db.Model):
@@ -127,8 +134,6 @@ class DialogueSession(TimestampMixin, db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     #: Title, topic, venue and unit without diacritics, for text search.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(120), default="")
-    updated_by: Mapped[str] = mapped_column(String(120), default="")
     version: Mapped[int] = mapped_column(nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -140,12 +145,6 @@ class DialogueSession(TimestampMixin, db.Model):
     )
     participants: Mapped[list["Participant"]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Participant.position"
-    )
-    reschedules: Mapped[list["Reschedule"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Reschedule.id"
-    )
-    status_changes: Mapped[list["StatusChange"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="StatusChange.id"
     )
 
     @property
@@ -168,8 +167,43 @@ class DialogueSession(TimestampMixin, db.Model):
     def is_closed(self) -> bool:
         return self.status in CLOSED
 
+    @property
+    def is_recording(self) -> bool:
+        """Announced or held: issues and minutes are recorded for it."""
+        return self.status in RECORDING
+
+    @property
+    def is_called_off(self) -> bool:
+        return self.status in CALLED_OFF
+
     def refresh_search_text(self) -> None:
         self.search_text = fold(" ".join([self.title, self.topic, self.venue, self.unit_name]))
+
+    # Its history is the audit trail, the one record of every change: the views below are
+    # read from it, never stored beside it.
+
+    @property
+    def trail(self) -> list[AuditEntry]:
+        """What happened to the session, oldest first."""
+        return history("session", self.id)
+
+    @property
+    def created_by(self) -> str:
+        trail = self.trail
+        return trail[0].actor_name if trail else ""
+
+    @property
+    def updated_by(self) -> str:
+        trail = self.trail
+        return trail[-1].actor_name if trail else ""
+
+    @property
+    def reschedules(self) -> list["Move"]:
+        return moves(self, self.trail)
+
+    @property
+    def status_changes(self) -> list["StatusStep"]:
+        return status_steps(self.trail)
 
 
 class SessionPart:
@@ -208,33 +242,98 @@ class Participant(SessionPart, db.Model):
     session: Mapped[DialogueSession] = relationship(back_populates="participants")
 
 
-class Reschedule(SessionPart, db.Model):
-    """One move of a session in time or place, kept for its history."""
+track(DialogueSession, "session", fields={
+    "title": Tracked(_l("Tên hội nghị")),
+    "unit": Tracked(_l("Đơn vị"), get=lambda s: s.unit.display_name),
+    "kind": Tracked(_l("Loại"), enum=SessionKind),
+    "format": Tracked(_l("Hình thức"), enum=SessionFormat),
+    "starts_at": Tracked(_l("Bắt đầu")),
+    "ends_at": Tracked(_l("Kết thúc")),
+    "venue": Tracked(_l("Địa điểm")),
+    "connection_points": Tracked(_l("Điểm cầu"), get=lambda s: [
+        f"{p.name} ({p.place})" if p.place else p.name for p in s.connection_points]),
+    "topic": Tracked(_l("Chủ đề")),
+    "agenda": Tracked(_l("Chương trình")),
+    "chair": Tracked(_l("Chủ trì"), get=DialogueSession.chair_label.fget,
+                     depends=("chair", "chair_name")),
+    "secretary": Tracked(_l("Thư ký"), get=DialogueSession.secretary_label.fget,
+                         depends=("secretary", "secretary_name")),
+    "is_public": Tracked(_l("Công khai")),
+    "participants": Tracked(_l("Thành phần mời"), get=lambda s: [
+        f"{p.full_name} — {p.role.label}" for p in s.participants]),
+    "status": Tracked(_l("Trạng thái"), enum=SessionStatus),
+}, label=lambda s: s.title, unit_id=lambda s: s.unit_id, summary=lambda e: move_summary(e))
 
-    __tablename__ = "session_reschedules"
 
-    old_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    old_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    old_venue: Mapped[str] = mapped_column(String(300), default="")
-    new_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    new_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    new_venue: Mapped[str] = mapped_column(String(300), default="")
-    reason: Mapped[str] = mapped_column(Text)
-    changed_by: Mapped[str] = mapped_column(String(120), default="")
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    session: Mapped[DialogueSession] = relationship(back_populates="reschedules")
+#: What a move changes: the slot and the place.
+SLOT = ("starts_at", "ends_at", "venue")
 
 
-class StatusChange(SessionPart, db.Model):
-    """One change of a session's status with the reason given."""
+@dataclass(frozen=True)
+class Move:
+    """One move of a session in time or place, as the trail recorded it."""
 
-    __tablename__ = "session_status_changes"
+    old_starts_at: datetime
+    old_ends_at: datetime
+    old_venue: str
+    new_starts_at: datetime
+    new_ends_at: datetime
+    new_venue: str
+    reason: str
+    changed_by: str
+    changed_at: datetime
 
-    old_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
-    new_status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    changed_by: Mapped[str] = mapped_column(String(120), default="")
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    session: Mapped[DialogueSession] = relationship(back_populates="status_changes")
+@dataclass(frozen=True)
+class StatusStep:
+    """One change of a session's status, with the reason given."""
+
+    old_status: SessionStatus
+    new_status: SessionStatus
+    reason: str
+    changed_by: str
+    changed_at: datetime
+
+
+def _slot_value(field: str, value):
+    return datetime.fromisoformat(value) if field != "venue" and value else value
+
+
+def moves(session: DialogueSession, trail: list[AuditEntry]) -> list[Move]:
+    """The session's moves, oldest first: an entry keeps only what changed, so the rest of
+    each old slot is found by walking back from the session as it is now."""
+    slot = {field: getattr(session, field) for field in SLOT}
+    found = []
+    for entry in reversed(trail):
+        after = dict(slot)
+        for field in SLOT:
+            if field in entry.changes:
+                slot[field] = _slot_value(field, entry.changes[field][0])
+        if entry.action is AuditAction.RESCHEDULED:
+            found.append(Move(*(slot[f] for f in SLOT), *(after[f] for f in SLOT),
+                              reason=entry.reason, changed_by=entry.actor_name,
+                              changed_at=entry.at))
+    return found[::-1]
+
+
+def status_steps(trail: list[AuditEntry]) -> list[StatusStep]:
+    return [StatusStep(SessionStatus(entry.changes["status"][0]),
+                       SessionStatus(entry.changes["status"][1]), entry.reason,
+                       entry.actor_name, entry.at)
+            for entry in trail
+            if entry.action is not AuditAction.CREATED and "status" in entry.changes]
+
+
+def move_summary(entry: AuditEntry) -> str:
+    """"Dời từ … sang …; địa điểm: … → …" above a move's entry in the trail."""
+    if entry.action is not AuditAction.RESCHEDULED:
+        return ""
+    parts = []
+    if "starts_at" in entry.changes:
+        old, new = (datetime.fromisoformat(v) for v in entry.changes["starts_at"])
+        parts.append(_("Dời từ %(old)s sang %(new)s", old=format_datetime(old),
+                       new=format_datetime(new)))
+    if "venue" in entry.changes:
+        old, new = entry.changes["venue"]
+        parts.append(_("địa điểm: “%(old)s” → “%(new)s”", old=old or "", new=new or ""))
+    return "; ".join(parts)

@@ -1,29 +1,25 @@
 """Scheduling dialogue sessions: the rules a secretariat works by."""
 
+import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, select
 
 from ..accounts.models import User
-from ..accounts.permissions import (
-    can_read_session,
-    check_edit_unit,
-    check_pick_official,
-    sessions_clause,
-)
+from ..accounts.permissions import check_edit_unit, check_pick_official
 from ..audit.models import AuditAction
-from ..audit.operations import describe, diff, record, snapshot
+from ..audit.tracking import record_change
 from ..core.errors import UserError, check_version
-from ..core.text import fold, like_pattern
-from ..core.time import format_date, format_datetime, local_day_bounds, to_local, utcnow
+from ..core.text import fold
+from ..core.time import format_date, format_datetime, to_local, utcnow
 from ..extensions import db
 from ..officials.models import Official
-from ..units.models import Unit, UnitLevel
+from ..units.models import Unit
 from ..units.operations import within
+from .access import can_read_session
 from .models import (
     CLOSED,
     MOVABLE,
@@ -31,12 +27,12 @@ from .models import (
     DialogueSession,
     Participant,
     ParticipantRole,
-    Reschedule,
     SessionFormat,
     SessionKind,
     SessionStatus,
-    StatusChange,
 )
+
+log = logging.getLogger(__name__)
 
 #: Luật Tổ chức chính quyền địa phương 2025, Đ.43: time, place and content announced
 #: at least 7 days ahead.
@@ -126,37 +122,6 @@ def _apply(session: DialogueSession, details: SessionDetails) -> None:
     session.refresh_search_text()
 
 
-describe("session", {
-    "title": _l("Tên hội nghị"), "unit": _l("Đơn vị"), "kind": _l("Loại"),
-    "format": _l("Hình thức"), "starts_at": _l("Bắt đầu"), "ends_at": _l("Kết thúc"),
-    "venue": _l("Địa điểm"), "connection_points": _l("Điểm cầu"), "topic": _l("Chủ đề"),
-    "agenda": _l("Chương trình"), "chair": _l("Chủ trì"), "secretary": _l("Thư ký"),
-    "is_public": _l("Công khai"), "participants": _l("Thành phần mời"),
-    "status": _l("Trạng thái"),
-}, {"kind": SessionKind, "format": SessionFormat, "status": SessionStatus})
-
-
-def audited(session: DialogueSession) -> dict:
-    """What the audit trail keeps of a session, before and after each change."""
-    return snapshot({
-        "title": session.title, "unit": session.unit.display_name, "kind": session.kind,
-        "format": session.format, "starts_at": session.starts_at, "ends_at": session.ends_at,
-        "venue": session.venue, "connection_points": [
-            f"{p.name} ({p.place})" if p.place else p.name for p in session.connection_points],
-        "topic": session.topic, "agenda": session.agenda, "chair": session.chair_label,
-        "secretary": session.secretary_label, "is_public": session.is_public,
-        "participants": [f"{p.full_name} — {p.role.label}" for p in session.participants],
-        "status": session.status,
-    })
-
-
-def _audit(action: AuditAction, session: DialogueSession, by: User, before: dict,
-           reason: str = "") -> None:
-    record(action, by=by, object_type="session", object_id=session.id, label=session.title,
-           unit_id=session.unit_id, changes=diff(before, audited(session)),
-           reason=reason.strip())
-
-
 def schedule_session(
     details: SessionDetails, *, by: User, status: SessionStatus = SessionStatus.SCHEDULED
 ) -> tuple[DialogueSession, list[SchedulingWarning]]:
@@ -166,14 +131,13 @@ def schedule_session(
     check_edit_unit(by, details.unit)
     check_pick_official(by, details.chair, field="chair_id")
     check_pick_official(by, details.secretary, field="secretary_id")
-    session = DialogueSession(status=status, created_by=by.display_name,
-                              updated_by=by.display_name, revision=0)
+    session = DialogueSession(status=status, revision=0)
     _apply(session, details)
     if status is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     db.session.add(session)
-    db.session.flush()
-    _audit(AuditAction.CREATED, session, by, {})
+    record_change(AuditAction.CREATED, session, by=by)
+    log.info("session %d scheduled as %s", session.id, session.status.value)
     return session, scheduling_warnings(session, viewer=by)
 
 
@@ -193,17 +157,15 @@ def update_session(
         raise SchedulingError(_("Phiên đã kết thúc hoặc đã hủy: hãy mở lại trước khi sửa."))
     if (details.starts_at, details.ends_at) != (session.starts_at, session.ends_at):
         raise ValueError("times change through reschedule()")
-    before, old_place = audited(session), _place(session)
+    old_place = _place(session)
     _apply(session, details)
     db.session.flush()
     if _place(session) != old_place:
         session.revision += 1
-    session.updated_by = by.display_name
     # Always an UPDATE of the row, so its version moves even when only participants
     # changed: a second secretary's older form is then refused, not saved over them.
     session.updated_at = utcnow()
-    db.session.flush()
-    _audit(AuditAction.UPDATED, session, by, before)
+    record_change(AuditAction.UPDATED, session, by=by)
     return scheduling_warnings(session, viewer=by)
 
 
@@ -231,22 +193,15 @@ def reschedule(
     venue = venue.strip()
     if (starts_at, ends_at, venue) == (session.starts_at, session.ends_at, session.venue):
         raise SchedulingError(_("Thời gian và địa điểm không thay đổi."), field="starts_on")
-    before = audited(session)
-    session.reschedules.append(Reschedule(
-        old_starts_at=session.starts_at, old_ends_at=session.ends_at, old_venue=session.venue,
-        new_starts_at=starts_at, new_ends_at=ends_at, new_venue=venue,
-        reason=reason.strip(), changed_by=by.display_name, changed_at=utcnow(),
-    ))
     session.starts_at, session.ends_at, session.venue = starts_at, ends_at, venue
     if session.status is SessionStatus.POSTPONED:
-        _set_status(session, SessionStatus.SCHEDULED, reason, by)
+        _set_status(session, SessionStatus.SCHEDULED, reason)
     if session.status is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     session.revision += 1
-    session.updated_by = by.display_name
     session.refresh_search_text()
-    db.session.flush()
-    _audit(AuditAction.RESCHEDULED, session, by, before, reason)
+    record_change(AuditAction.RESCHEDULED, session, by=by, reason=reason)
+    log.info("session %d moved (revision %d)", session.id, session.revision)
     return scheduling_warnings(session, viewer=by)
 
 
@@ -304,24 +259,19 @@ def change_status(
         raise SchedulingError(refusal)
     if transition.needs_reason and not reason.strip():
         raise SchedulingError(_("Hãy ghi lý do."), field="reason")
-    before = audited(session)
-    _set_status(session, transition.target, reason, by)
+    _set_status(session, transition.target, reason)
     if transition.target is SessionStatus.SCHEDULED:
         session.announced_at = utcnow()
     session.revision += 1
-    session.updated_by = by.display_name
-    db.session.flush()
-    _audit(AuditAction.STATUS_CHANGED, session, by, before, reason)
+    record_change(AuditAction.STATUS_CHANGED, session, by=by, reason=reason)
+    log.info("session %d is now %s (revision %d)", session.id, session.status.value,
+             session.revision)
     if transition.target is not SessionStatus.SCHEDULED:
         return []
     return scheduling_warnings(session, viewer=by)
 
 
-def _set_status(session: DialogueSession, status: SessionStatus, reason: str, by: User) -> None:
-    session.status_changes.append(StatusChange(
-        old_status=session.status, new_status=status, reason=reason.strip(),
-        changed_by=by.display_name, changed_at=utcnow(),
-    ))
+def _set_status(session: DialogueSession, status: SessionStatus, reason: str) -> None:
     session.status = status
     session.status_reason = reason.strip()
 
@@ -390,92 +340,3 @@ def scheduling_warnings(
                 "%(when)s: luật yêu cầu thông báo thời gian, địa điểm, nội dung ít nhất "
                 "%(notice)d ngày trước.", when=when, notice=NOTICE_DAYS)))
     return warnings
-
-
-@dataclass
-class SessionFilter:
-    """What the list and the calendar are narrowed to."""
-
-    level: UnitLevel | None = None
-    unit: Unit | None = None
-    status: SessionStatus | None = None
-    kind: SessionKind | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    text: str = ""
-
-
-def filter_sessions(criteria: SessionFilter, *, user: User) -> Select:
-    """Sessions the user may see matching the criteria, earliest first, units loaded."""
-    statement = select(DialogueSession).join(DialogueSession.unit).options(
-        selectinload(DialogueSession.unit), selectinload(DialogueSession.chair)
-    ).where(sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id))
-    if criteria.level is not None:
-        statement = statement.where(Unit.level == criteria.level)
-    if criteria.unit is not None:
-        statement = statement.where(within(criteria.unit, DialogueSession.unit_id))
-    if criteria.status is not None:
-        statement = statement.where(DialogueSession.status == criteria.status)
-    if criteria.kind is not None:
-        statement = statement.where(DialogueSession.kind == criteria.kind)
-    if criteria.date_from:
-        start, _end = local_day_bounds(criteria.date_from, criteria.date_from)
-        statement = statement.where(DialogueSession.ends_at > start)
-    if criteria.date_to:
-        _start, end = local_day_bounds(criteria.date_to, criteria.date_to)
-        statement = statement.where(DialogueSession.starts_at < end)
-    if fold(criteria.text):
-        statement = statement.where(
-            DialogueSession.search_text.like(like_pattern(criteria.text), escape="\\")
-        )
-    return statement.order_by(DialogueSession.starts_at, DialogueSession.id)
-
-
-def sessions_in_month(criteria: SessionFilter, year: int, month: int, *, user: User) -> dict:
-    """Sessions of a local month keyed by local date, for the calendar."""
-    first = date(year, month, 1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    criteria.date_from, criteria.date_to = first, last
-    by_day: dict = {}
-    for session in db.session.scalars(filter_sessions(criteria, user=user)):
-        day = max(session.local_date, first)
-        end_day = min(to_local(session.ends_at - timedelta(microseconds=1)).date(), last)
-        while day <= end_day:
-            by_day.setdefault(day, []).append(session)
-            day += timedelta(days=1)
-    return by_day
-
-
-#: What the public announcement lists: everything announced, never drafts.
-PUBLISHED = (SessionStatus.SCHEDULED, SessionStatus.HELD, SessionStatus.POSTPONED,
-             SessionStatus.CANCELLED)
-
-
-def published_clause() -> ColumnElement[bool]:
-    """The sessions anyone may see: public ones, once announced."""
-    return and_(DialogueSession.is_public.is_(True), DialogueSession.status.in_(PUBLISHED),
-                # A draft cancelled before it was announced was never public.
-                DialogueSession.announced_at.is_not(None))
-
-
-def is_published(session: DialogueSession) -> bool:
-    """:func:`published_clause` for one loaded session."""
-    return session.is_public and session.status in PUBLISHED and session.announced_at is not None
-
-
-def public_sessions(*, upcoming: bool, unit: Unit | None = None, text: str = "") -> Select:
-    """Public sessions for the announcement page (Đ.43: time, place and content announced
-    7 days ahead): upcoming ones soonest first, past ones latest first."""
-    now = utcnow()
-    statement = select(DialogueSession).options(selectinload(DialogueSession.unit)).where(
-        published_clause())
-    if unit is not None:
-        statement = statement.where(within(unit, DialogueSession.unit_id))
-    if fold(text):
-        statement = statement.where(
-            DialogueSession.search_text.like(like_pattern(text), escape="\\"))
-    if upcoming:
-        return statement.where(DialogueSession.ends_at >= now).order_by(
-            DialogueSession.starts_at, DialogueSession.id)
-    return statement.where(DialogueSession.ends_at < now).order_by(
-        DialogueSession.starts_at.desc(), DialogueSession.id.desc())

@@ -11,7 +11,6 @@ from ..core.forms import resolve_pick, submitted_version
 from ..core.time import local_to_utc, local_today, to_local
 from ..core.web import (
     flash_warnings,
-    get_or_404,
     id_arg,
     paginate,
     run_operation,
@@ -19,10 +18,12 @@ from ..core.web import (
 from ..extensions import db
 from ..officials.models import Official
 from ..units.models import Unit, UnitLevel
-from . import operations
+from . import listing, operations
+from .access import can_edit_session, session_or_404
 from .forms import EditSessionForm, RescheduleForm, SessionFilterForm, SessionForm, StatusForm
-from .models import DialogueSession, ParticipantRole, SessionFormat, SessionKind, SessionStatus
-from .operations import SessionDetails, SessionFilter
+from .listing import SessionFilter
+from .models import ParticipantRole, SessionFormat, SessionKind, SessionStatus
+from .operations import SessionDetails
 
 bp = Blueprint("sessions", __name__)
 
@@ -53,7 +54,7 @@ def _filter_from(form: SessionFilterForm) -> SessionFilter:
 @bp.route("/sessions/")
 def list_sessions():
     form = SessionFilterForm(request.args)
-    page = paginate(operations.filter_sessions(_filter_from(form), user=current_user),
+    page = paginate(listing.filter_sessions(_filter_from(form), user=current_user),
                     current_app.config["SESSIONS_PER_PAGE"])
     return render_template("sessions/list.html", form=form, page=page)
 
@@ -66,26 +67,17 @@ def calendar():
     month = request.args.get("month", type=int) or today.month
     if not (1900 < year < 2100 and 1 <= month <= 12):
         abort(404)
-    by_day = operations.sessions_in_month(_filter_from(form), year, month, user=current_user)
+    by_day = listing.sessions_in_month(_filter_from(form), year, month, user=current_user)
     weeks = calendars.Calendar(firstweekday=calendars.MONDAY).monthdatescalendar(year, month)
     return render_template("sessions/calendar.html", form=form, year=year, month=month,
                            by_day=by_day, today=today, weeks=weeks,
                            statuses=list(SessionStatus))
 
 
-def session_or_404(session_id: int, *, edit: bool) -> DialogueSession:
-    """The session if the user may see it (404 otherwise) and, for ``edit``, change it."""
-    session = get_or_404(DialogueSession, session_id)
-    permissions.visible_or_404(permissions.can_read_session(current_user, session))
-    if edit:
-        permissions.require(permissions.can_edit_session(current_user, session))
-    return session
-
-
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int):
     session = session_or_404(session_id, edit=False)
-    can_edit = permissions.can_edit_session(current_user, session)
+    can_edit = can_edit_session(current_user, session)
     return render_template(
         "sessions/show.html", session=session, can_edit=can_edit,
         warnings=operations.scheduling_warnings(session, viewer=current_user) if can_edit else [],

@@ -236,3 +236,9 @@ def unit_for_code(text: str, era: Era | None = None) -> Unit | None:
     era = era or (Era.LEGACY if level is UnitLevel.DISTRICT else Era.Y2025)
     return db.session.scalar(select(Unit).where(
         Unit.era == era, Unit.level == level, Unit.code == int(text)))
+
+
+def current_provinces() -> list[Unit]:
+    """The provinces and centrally run cities of the 2025 structure, by name."""
+    return list(db.session.scalars(select(Unit).where(
+        Unit.era == Era.Y2025, Unit.level == UnitLevel.PROVINCE).order_by(Unit.name_folded)))

@@ -190,7 +190,7 @@ def test_an_administrator_cannot_lock_themselves_out(admin):
         operations.revoke_role(admin.roles[0], by=admin)
     with pytest.raises(UserError):
         operations.update_user(admin, full_name=admin.full_name, email="", is_active=False,
-                               language="vi", official=None, by=admin, expected_version=None)
+                               language="vi", by=admin, expected_version=None)
 
 
 def test_an_account_keeps_its_roles_on_several_units(create_user, admin, unit):

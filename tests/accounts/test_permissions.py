@@ -12,8 +12,7 @@ from dialogue.officials.operations import add_official, update_official
 from dialogue.sessions.models import DialogueSession, SessionFormat, SessionKind
 from dialogue.sessions.operations import SessionDetails, schedule_session, update_session
 from dialogue.units.models import Era
-from tests.conftest import PASSWORD
-from tests.helpers import at, form_token, log_in
+from tests.helpers import at, form_token
 
 IA_GRAI_TITLE = "Đối thoại về chuyển đổi cây trồng trên đất lúa kém hiệu quả"
 PLEIKU_TITLE = "Đối thoại về chỉnh trang đô thị và vỉa hè phường Pleiku"
@@ -33,12 +32,6 @@ def sessions(create_session, leader_official):
         "joint": create_session(unit="Phường Pleiku", title=JOINT_TITLE, chair=leader_official,
                                 starts_at=at("2026-03-10 14:00"), venue="Nhà văn hóa tổ 5"),
     }
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    log_in(client, user.username, PASSWORD)
-    return client
 
 
 def page(client, url: str) -> str:
@@ -175,12 +168,12 @@ def test_a_province_secretary_edits_a_legacy_district_session(client, create_ses
 
 
 def test_a_commune_secretary_cannot_see_her_neighbours_session_anywhere(
-        app, commune_secretary, sessions, create_official):
+        client_for, commune_secretary, sessions, create_official):
     create_official(full_name="Trần Văn Đức", position="Chủ tịch UBND phường Pleiku",
                     unit="Phường Pleiku")
     create_official(full_name="Nguyễn Văn Hùng", position="Chủ tịch UBND xã Ia Grai",
                     unit="Xã Ia Grai")
-    client = signed_in(app, commune_secretary)
+    client = client_for(commune_secretary)
     pleiku = sessions["pleiku"]
 
     listing = page(client, "/sessions/")
@@ -206,8 +199,8 @@ def test_the_province_secretary_sees_every_commune(client, sessions):
     assert IA_GRAI_TITLE in listing and PLEIKU_TITLE in listing and JOINT_TITLE in listing
 
 
-def test_a_leader_sees_the_sessions_they_chair_elsewhere(app, leader, sessions):
-    client = signed_in(app, leader)
+def test_a_leader_sees_the_sessions_they_chair_elsewhere(client_for, leader, sessions):
+    client = client_for(leader)
     listing = page(client, "/sessions/")
     assert IA_GRAI_TITLE in listing and JOINT_TITLE in listing and PLEIKU_TITLE not in listing
     assert JOINT_TITLE in page(client, "/sessions/calendar?year=2026&month=3")
@@ -217,8 +210,8 @@ def test_a_leader_sees_the_sessions_they_chair_elsewhere(app, leader, sessions):
     assert client.get(f"/sessions/{sessions['pleiku'].id}").status_code == 404
 
 
-def test_a_viewer_reads_but_cannot_create(app, viewer, sessions):
-    client = signed_in(app, viewer)
+def test_a_viewer_reads_but_cannot_create(client_for, viewer, sessions):
+    client = client_for(viewer)
     listing = page(client, "/sessions/")
     assert IA_GRAI_TITLE in listing and JOINT_TITLE not in listing
     assert "/sessions/new" not in listing  # no button to a page that would refuse
@@ -229,26 +222,27 @@ def test_a_viewer_reads_but_cannot_create(app, viewer, sessions):
 
 @pytest.mark.parametrize("url", ["/admin/users/", "/admin/users/new", "/admin/audit/"])
 def test_administration_pages_are_forbidden_to_everyone_else(
-        app, url, secretary, commune_secretary, leader, viewer):
+        client_for, url, secretary, commune_secretary, leader, viewer):
     for user in (secretary, commune_secretary, leader, viewer):
-        response = signed_in(app, user).get(url)
+        response = client_for(user).get(url)
         assert response.status_code == 403, user.username
         assert "Bạn không có quyền truy cập" in response.get_data(as_text=True)
 
 
-def test_only_administrators_see_the_administration_links(app, admin, secretary):
-    assert "/admin/audit/" not in page(signed_in(app, secretary), "/sessions/")
-    assert "/admin/audit/" in page(signed_in(app, admin), "/sessions/")
+def test_only_administrators_see_the_administration_links(client_for, admin, secretary):
+    assert "/admin/audit/" not in page(client_for(secretary), "/sessions/")
+    assert "/admin/audit/" in page(client_for(admin), "/sessions/")
 
 
-def test_an_out_of_scope_record_reads_as_missing_in_vietnamese(app, commune_secretary, sessions):
-    response = signed_in(app, commune_secretary).get(f"/sessions/{sessions['pleiku'].id}")
+def test_an_out_of_scope_record_reads_as_missing_in_vietnamese(
+        client_for, commune_secretary, sessions):
+    response = client_for(commune_secretary).get(f"/sessions/{sessions['pleiku'].id}")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.get_data(as_text=True)
 
 
 def test_scheduling_warnings_do_not_reveal_a_neighbours_session(
-        app, commune_secretary, create_session, create_official):
+        client_for, commune_secretary, create_session, create_official):
     """A clash with a session she may not see is worth a warning, but not its title: the
     Phường Pleiku session must not appear on her pages, warnings included."""
     chair = create_official(full_name="Nguyễn Ngọc Lương", position="Phó Bí thư Tỉnh ủy")
@@ -257,6 +251,6 @@ def test_scheduling_warnings_do_not_reveal_a_neighbours_session(
     own = create_session(unit="Xã Ia Grai", title=IA_GRAI_TITLE, chair=chair,
                          starts_at=at("2026-12-10 08:00"), venue="Nhà văn hóa tổ 5",
                          by=commune_secretary)
-    shown = page(signed_in(app, commune_secretary), f"/sessions/{own.id}")
+    shown = page(client_for(commune_secretary), f"/sessions/{own.id}")
     assert "Lưu ý" in shown  # the clash is reported...
     assert PLEIKU_TITLE not in shown  # ...without the title of a session she cannot open

@@ -92,9 +92,8 @@ def test_signing_out_needs_a_post_and_ends_the_session(client):
     assert client.get("/sessions/").status_code == 302
 
 
-def test_a_deactivated_account_is_signed_out_at_its_next_request(app, admin, viewer):
-    client = app.test_client()
-    log_in(client, "xem", PASSWORD)
+def test_a_deactivated_account_is_signed_out_at_its_next_request(client_for, admin, viewer):
+    client = client_for(viewer)
     viewer.is_active = False
     db.session.commit()
     assert client.get("/sessions/").status_code == 302
@@ -117,9 +116,8 @@ def test_the_session_cookie_is_secure_when_served_over_https(monkeypatch, tmp_pa
 
 # Passwords -----------------------------------------------------------------------------------
 
-def test_changing_the_password_needs_the_current_one(app, commune_secretary):
-    client = app.test_client()
-    log_in(client, "thuky.xa", PASSWORD)
+def test_changing_the_password_needs_the_current_one(app, client_for, commune_secretary):
+    client = client_for(commune_secretary)
     hash_before = commune_secretary.password_hash
     response = client.post("/account/password", data={
         "csrf_token": form_token(client, "/account/password"),
@@ -137,9 +135,9 @@ def test_changing_the_password_needs_the_current_one(app, commune_secretary):
     assert post_login(app.test_client(), "thuky.xa", "Pleiku-mua-thu-2026").status_code == 302
 
 
-def test_a_reset_password_must_be_changed_before_anything_else(app, admin, commune_secretary):
-    administrator = app.test_client()
-    log_in(administrator, "admin", PASSWORD)
+def test_a_reset_password_must_be_changed_before_anything_else(
+        app, client_for, admin, commune_secretary):
+    administrator = client_for(admin)
     url = f"/admin/users/{commune_secretary.id}"
     response = administrator.post(f"{url}/password", data={
         "csrf_token": form_token(administrator, url), "new_password": "tam-thoi-2026"})
@@ -163,9 +161,8 @@ def test_a_reset_password_must_be_changed_before_anything_else(app, admin, commu
 
 # Administration ------------------------------------------------------------------------------
 
-def test_an_administrator_creates_an_account_with_a_role(app, admin, unit):
-    client = app.test_client()
-    log_in(client, "admin", PASSWORD)
+def test_an_administrator_creates_an_account_with_a_role(client_for, admin, unit):
+    client = client_for(admin)
     commune = unit("Xã Ia Grai")
     response = client.post("/admin/users/new", data={
         "csrf_token": form_token(client, "/admin/users/new"), "username": "Thuky.Xa",
@@ -179,9 +176,8 @@ def test_an_administrator_creates_an_account_with_a_role(app, admin, unit):
     assert "mat-khau-ban-dau-2026" not in user.password_hash
 
 
-def test_an_administrator_grants_and_revokes_roles(app, admin, viewer, unit):
-    client = app.test_client()
-    log_in(client, "admin", PASSWORD)
+def test_an_administrator_grants_and_revokes_roles(client_for, admin, viewer, unit):
+    client = client_for(admin)
     url = f"/admin/users/{viewer.id}"
     pleiku = unit("Phường Pleiku")
     response = client.post(f"{url}/roles", data={
@@ -253,9 +249,9 @@ def test_a_draft_cancelled_before_it_was_announced_never_reaches_the_public_page
     assert "Dự thảo rồi hủy" not in text(anonymous.get("/public/"))
 
 
-def test_an_administrator_is_country_wide_and_every_other_role_has_a_unit(app, admin, unit):
-    client = app.test_client()
-    log_in(client, "admin", PASSWORD)
+def test_an_administrator_is_country_wide_and_every_other_role_has_a_unit(
+        client_for, admin, unit):
+    client = client_for(admin)
     for role, unit_id in [("admin", str(unit("Xã Ia Grai").id)), ("viewer", "")]:
         response = client.post("/admin/users/new", data={
             "csrf_token": form_token(client, "/admin/users/new"), "username": f"moi.{role}",
@@ -267,10 +263,8 @@ def test_an_administrator_is_country_wide_and_every_other_role_has_a_unit(app, a
     assert "Hãy chọn đơn vị cho vai trò này." in page
 
 
-def test_a_new_password_signs_out_every_other_browser(app, commune_secretary):
-    office, phone = app.test_client(), app.test_client()
-    log_in(office, "thuky.xa", PASSWORD)
-    log_in(phone, "thuky.xa", PASSWORD)
+def test_a_new_password_signs_out_every_other_browser(client_for, commune_secretary):
+    office, phone = client_for(commune_secretary), client_for(commune_secretary)
     office.post("/account/password", data={
         "csrf_token": form_token(office, "/account/password"), "current_password": PASSWORD,
         "new_password": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"})
@@ -279,11 +273,10 @@ def test_a_new_password_signs_out_every_other_browser(app, commune_secretary):
 
 
 def test_the_public_page_is_open_to_a_user_who_must_change_the_password(
-        app, admin, commune_secretary, announced):
+        client_for, admin, commune_secretary, announced):
     commune_secretary.must_change_password = True
     db.session.commit()
-    client = app.test_client()
-    log_in(client, "thuky.xa", PASSWORD)
+    client = client_for(commune_secretary)
     assert client.get("/public/").status_code == 200
 
 

@@ -13,15 +13,9 @@ from dialogue.audit.operations import history
 from dialogue.core.time import format_datetime
 from dialogue.extensions import db
 from dialogue.officials.operations import add_official, set_archived, update_official
-from dialogue.sessions.operations import (
-    TRANSITIONS,
-    SessionDetails,
-    change_status,
-    reschedule,
-    update_session,
-)
+from dialogue.sessions.operations import TRANSITIONS, change_status, reschedule, update_session
 from tests.conftest import PASSWORD
-from tests.helpers import at, form_token, log_in
+from tests.helpers import at, details_of, form_token, log_in
 
 REASON = "Trùng lịch kỳ họp HĐND tỉnh"
 
@@ -33,19 +27,9 @@ def trail(action: AuditAction | None = None) -> list[AuditEntry]:
     return list(db.session.scalars(statement))
 
 
-def details_of(session, **overrides) -> SessionDetails:
-    values = {"title": session.title, "unit": session.unit, "kind": session.kind,
-              "format": session.format, "starts_at": session.starts_at,
-              "ends_at": session.ends_at, "venue": session.venue, "topic": session.topic,
-              **overrides}
-    return SessionDetails(**values)
-
-
 @pytest.fixture
-def admin_client(app, admin):
-    client = app.test_client()
-    log_in(client, "admin", PASSWORD)
-    return client
+def admin_client(client_for, admin):
+    return client_for(admin)
 
 
 # What is recorded ----------------------------------------------------------------------------

@@ -1,16 +1,15 @@
 """The secretary drafts the minutes of a held session, finalizes them and files the PDF."""
 
-import io
 import unicodedata
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from dialogue.extensions import db
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
 from tests.conftest import PASSWORD
+from tests.helpers import pdf_text
 from tests.minutes import conftest as minutes_fixtures
 
 from .actions import sign_in
@@ -139,7 +138,7 @@ def test_secretary_drafts_finalizes_and_downloads_the_filed_pdf(page, secretary,
     db.session.rollback()
     assert data == stored
 
-    text = plain("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    text = plain(pdf_text(data))
     for line in CONCLUSIONS:
         assert plain(line) in text
     assert "Ayun H’Bút" in text

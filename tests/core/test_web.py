@@ -89,8 +89,8 @@ def test_a_unique_row_saved_meanwhile_is_a_concurrent_edit_not_a_crash(app):
     from flask_wtf import FlaskForm
 
     from dialogue.core.web import run_operation
+    from dialogue.core.workdays import Holiday
     from dialogue.extensions import db
-    from dialogue.issues.models import Holiday
 
     def clashing():
         # A day already on the holiday list (the migrations seed them): a real unique key.

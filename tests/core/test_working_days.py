@@ -4,8 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from dialogue.core.time import add_working_days, is_working_day, working_day_deadlines
-from dialogue.issues.operations import deadline_after, holidays_between
+from dialogue.core.workdays import (
+    add_working_days,
+    deadline_after,
+    holidays_between,
+    is_working_day,
+    working_day_deadlines,
+)
 
 #: Tết Nguyên đán 2026 as announced: Monday 16/02 to Friday 20/02 off.
 TET_2026 = frozenset(date(2026, 2, d) for d in (16, 17, 18, 19, 20))

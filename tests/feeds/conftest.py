@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from dialogue.core.time import local_to_utc, local_today, utcnow
 from dialogue.extensions import db
-from dialogue.feeds import operations
+from dialogue.feeds import cache, operations
 from dialogue.feeds.models import FeedState
 
 
@@ -68,4 +68,4 @@ def settle_feed_state() -> None:
     state = FeedState.__table__
     with db.engine.begin() as connection:
         connection.execute(update(state).values(changed_at=utcnow() - timedelta(minutes=1)))
-    operations.state_cache().forget()
+    cache.state_cache().forget()

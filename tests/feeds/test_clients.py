@@ -12,10 +12,9 @@ from dialogue.core.time import to_local
 from dialogue.extensions import db
 from dialogue.sessions.models import SessionFormat, SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status, reschedule, update_session
-from tests.helpers import form_token
+from tests.helpers import details_of, form_token
 
 from .parsers import PARSERS, require_parsers
-from .test_operations import details_of
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 

@@ -10,13 +10,14 @@ from dialogue.accounts.operations import update_user
 from dialogue.audit.models import AuditEntry
 from dialogue.core.time import local_today
 from dialogue.extensions import db
-from dialogue.feeds import operations
+from dialogue.feeds import cache, operations, tokens
 from dialogue.feeds.models import FeedState
 from dialogue.feeds.operations import FeedError, window_between
 from dialogue.officials.operations import update_official
 from dialogue.sessions.models import ParticipantRole, SessionFormat, SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status, reschedule, update_session
 from dialogue.units.models import Era, UnitLevel
+from tests.helpers import details_of
 
 from .conftest import days_from_today, uids
 
@@ -24,23 +25,6 @@ from .conftest import days_from_today, uids
 def events(text: str) -> dict:
     """The events of a calendar by UID, as icalendar reads them."""
     return {str(event["UID"]): event for event in Calendar.from_ical(text).walk("VEVENT")}
-
-
-def details_of(session, **changes):
-    """The session's own details with ``changes``: what an edit form would submit."""
-    from dialogue.sessions.operations import SessionDetails
-
-    values = dict(
-        title=session.title, unit=session.unit, kind=session.kind, format=session.format,
-        starts_at=session.starts_at, ends_at=session.ends_at, venue=session.venue,
-        topic=session.topic, agenda=session.agenda, chair=session.chair,
-        chair_name=session.chair_name, secretary=session.secretary,
-        secretary_name=session.secretary_name, is_public=session.is_public,
-        connection_points=[(p.name, p.place) for p in session.connection_points],
-        participants=[(p.full_name, p.role, p.organisation, p.email)
-                      for p in session.participants])
-    values.update(changes)
-    return SessionDetails(**values)
 
 
 # What each feed carries ----------------------------------------------------------------------
@@ -246,7 +230,7 @@ def test_unchanged_data_gives_identical_bytes_from_cache_or_built_afresh(upcomin
         upcoming(days=days)
     first = feed_of(operations.all_feed())
     assert feed_of(operations.all_feed()) == first
-    operations.event_cache().clear()
+    cache.event_cache().clear()
     assert feed_of(operations.all_feed()) == first
 
 
@@ -280,17 +264,17 @@ def generation() -> int:
 def test_the_feed_state_rises_with_changes_a_feed_shows_only(upcoming, secretary, admin):
     session = upcoming()
     start = generation()
-    stamp = operations.feed_stamp("/feeds/all.ics?")
-    assert operations.feed_stamp("/feeds/all.ics?") == stamp
+    stamp = cache.feed_stamp("/feeds/all.ics?")
+    assert cache.feed_stamp("/feeds/all.ics?") == stamp
     update_user(secretary, full_name=secretary.full_name, email="thu.tran@example.org",
-                is_active=True, language="vi", official=None, by=admin,
+                is_active=True, language="vi", by=admin,
                 expected_version=secretary.version)
     db.session.commit()
     assert generation() == start, "an account's details are in no public feed"
     change_status(session, TRANSITIONS["postpone"], reason="Mưa lũ", by=secretary)
     db.session.commit()
     assert generation() == start + 1
-    assert operations.feed_stamp("/feeds/all.ics?").etag != stamp.etag
+    assert cache.feed_stamp("/feeds/all.ics?").etag != stamp.etag
     db.session.rollback()
 
 
@@ -306,39 +290,39 @@ def test_a_change_rolled_back_leaves_the_feed_state(upcoming, secretary):
 
 
 def test_a_personal_address_can_be_replaced_and_revoked(secretary, create_user):
-    first = operations.issue_feed_token(secretary).token
+    first = tokens.issue_feed_token(secretary).token
     db.session.commit()
-    assert operations.user_of_token(first) == secretary
-    second = operations.issue_feed_token(secretary).token
+    assert tokens.user_of_token(first) == secretary
+    second = tokens.issue_feed_token(secretary).token
     db.session.commit()
     assert second != first
-    assert operations.user_of_token(first) is None
-    assert operations.user_of_token(second) == secretary
-    assert operations.revoke_feed_token(secretary)
+    assert tokens.user_of_token(first) is None
+    assert tokens.user_of_token(second) == secretary
+    assert tokens.revoke_feed_token(secretary)
     db.session.commit()
-    assert operations.user_of_token(second) is None
-    assert not operations.revoke_feed_token(secretary)
+    assert tokens.user_of_token(second) is None
+    assert not tokens.revoke_feed_token(secretary)
     trail = db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.object_type == "feed_token")).all()
     assert len(trail) == 3
 
 
 def test_a_locked_account_has_no_personal_feed(secretary, admin):
-    token = operations.issue_feed_token(secretary).token
+    token = tokens.issue_feed_token(secretary).token
     db.session.commit()
     update_user(secretary, full_name=secretary.full_name, email="", is_active=False,
-                language="vi", official=None, by=admin, expected_version=secretary.version)
+                language="vi", by=admin, expected_version=secretary.version)
     db.session.commit()
-    assert operations.user_of_token(token) is None
+    assert tokens.user_of_token(token) is None
 
 
 def test_a_personal_feeds_stamp_follows_the_owners_roles(secretary, admin, unit):
     from dialogue.accounts.operations import grant_role
 
-    before = operations.personal_stamp_extra(secretary)
+    before = cache.personal_stamp_extra(secretary)
     grant_role(secretary, Role.VIEWER, unit("Phường Pleiku"), by=admin)
     db.session.commit()
-    assert operations.personal_stamp_extra(secretary) != before
+    assert cache.personal_stamp_extra(secretary) != before
 
 
 def test_a_session_of_a_former_unit_points_to_the_feeds_of_its_successors(unit):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from dialogue.extensions import db
-from dialogue.feeds import operations
+from dialogue.feeds import cache
 from dialogue.feeds.models import FeedState
 from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status
@@ -258,7 +258,7 @@ def test_addresses_use_the_configured_public_url(anonymous, app, monkeypatch):
     html = anonymous.get("/feeds/all").get_data(as_text=True)
     assert 'value="https://doithoai.gialai.gov.vn/lich/feeds/all.ics"' in html
     assert 'href="webcal://doithoai.gialai.gov.vn/lich/feeds/all.ics"' in html
-    operations.event_cache().clear()
+    cache.event_cache().clear()
 
 
 def test_a_nul_byte_in_a_feed_address_is_refused_not_a_crash(anonymous):

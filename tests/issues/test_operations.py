@@ -1,6 +1,7 @@
 """Recording what citizens raise and chasing every commitment to the end."""
 
 import io
+import logging
 import zipfile
 from datetime import date
 
@@ -13,23 +14,29 @@ from dialogue.audit.operations import history
 from dialogue.core.errors import StaleEdit
 from dialogue.core.time import utcnow
 from dialogue.extensions import db
+from dialogue.issues.attachments import Upload
+from dialogue.issues.board import (
+    BoardFilter,
+    board_counters,
+    board_query,
+    search_commitments,
+    search_issues,
+    search_sessions,
+)
 from dialogue.issues.models import (
     Commitment,
     CommitmentStatus,
+    InformState,
     Issue,
+    IssueError,
     IssueKind,
     IssueOutcome,
     ProgressUpdate,
 )
 from dialogue.issues.operations import (
-    BoardFilter,
-    IssueError,
-    Upload,
     add_progress_update,
     allowed_statuses,
     assign_commitment,
-    board_counters,
-    board_query,
     change_commitment_status,
     delete_issue,
     earlier_issues,
@@ -38,9 +45,6 @@ from dialogue.issues.operations import (
     move_issue,
     record_citizen_informed,
     record_issue,
-    search_commitments,
-    search_issues,
-    search_sessions,
     update_commitment,
     update_issue,
 )
@@ -157,6 +161,17 @@ def test_a_closed_commitment_is_never_overdue(issue, commit_to, secretary, statu
                              today=date(2026, 3, 2))
     assert not commitment.is_overdue(date(2026, 3, 9))
     assert not commitment.is_overdue(date(2027, 1, 1))
+
+
+@pytest.mark.parametrize("today", [date(2026, 3, 6), date(2026, 3, 7), date(2026, 4, 1)])
+def test_sql_finds_the_commitments_python_calls_overdue(issue, commit_to, secretary, today):
+    commitments = [commit_to(issue, due_on=date(2026, 3, day)) for day in (5, 6, 31)]
+    change_commitment_status(commitments[0], S.RESOLVED, note="", by=secretary,
+                             today=date(2026, 3, 4))
+    change_commitment_status(commitments[1], S.IN_PROGRESS, note="", by=secretary)
+    db.session.commit()
+    found = rows(sa.select(Commitment.id).where(Commitment.is_overdue(today)))
+    assert sorted(found) == sorted(c.id for c in commitments if c.is_overdue(today))
 
 
 # Status changes ----------------------------------------------------------------------------
@@ -284,6 +299,24 @@ def test_a_citizen_not_yet_informed_is_pending_until_the_deadline_then_overdue(
     assert inform_rule(commitment, today=date(2026, 3, 7)).state == "overdue"
 
 
+@pytest.mark.parametrize("today", [date(2026, 3, 6), date(2026, 3, 7)])
+def test_sql_reads_the_inform_state_as_python_does(issue, commit_to, secretary, today):
+    deadline = date(2026, 3, 6)
+    commitments = [commit_to(issue) for _ in range(3)]
+    record_citizen_informed(commitments[0], date(2026, 3, 6), by=secretary)
+    record_citizen_informed(commitments[1], date(2026, 3, 9), by=secretary)
+    db.session.commit()
+    in_python = {c.id: c.inform_state(today, deadline) for c in commitments}
+    column = sa.literal(deadline, sa.Date)
+    in_sql = dict(db.session.execute(
+        sa.select(Commitment.id, Commitment.inform_state(today, column))).all())
+    assert in_sql == in_python
+    for state in InformState:
+        assert sorted(rows(sa.select(Commitment.id).where(
+            Commitment.inform_state_is(state, today, column)))) == sorted(
+            id_ for id_, found in in_python.items() if found is state)
+
+
 def test_the_citizen_cannot_be_informed_before_the_session(issue, commit_to, secretary):
     commitment = commit_to(issue)
     with pytest.raises(IssueError):
@@ -409,6 +442,84 @@ def test_a_progress_update_cannot_predate_the_session(commitment, secretary, att
                             text="Trước hội nghị.", by=secretary)
     assert refused.value.field == "on"
     assert_nothing_stored(attachments)
+
+
+def stored_files(attachments) -> list:
+    return sorted(attachments.iterdir()) if attachments.exists() else []
+
+
+def add_report(commitment, secretary, name: str = "bien-ban.pdf", content: bytes = PDF):
+    """A progress update carrying the minutes of a working visit (not committed)."""
+    return add_progress_update(commitment, on=date(2026, 3, 3), by=secretary,
+                               upload=Upload(name, content),
+                               text="Biên bản làm việc với 37 hộ dân làng Dơ Lâm.")
+
+
+def test_a_rolled_back_update_leaves_no_file(commitment, secretary, attachments):
+    db.session.commit()
+    add_report(commitment, secretary)
+    assert len(stored_files(attachments)) == 1  # written with the operation…
+    db.session.rollback()  # …and gone with its transaction
+    assert_nothing_stored(attachments)
+
+
+def test_an_update_whose_session_closes_without_commit_leaves_no_file(
+        commitment, secretary, attachments):
+    db.session.commit()
+    add_report(commitment, secretary)
+    db.session.close()
+    assert_nothing_stored(attachments)
+
+
+def test_an_update_in_a_rolled_back_savepoint_leaves_no_file_but_the_others_stay(
+        commitment, secretary, attachments):
+    kept = add_report(commitment, secretary)
+    savepoint = db.session.begin_nested()
+    add_report(commitment, secretary, "anh-hien-trang.png", PNG)
+    savepoint.rollback()
+    db.session.commit()
+    assert stored_files(attachments) == [attachments / kept.attachment_path]
+
+
+def test_a_committed_update_leaves_exactly_one_readable_file(commitment, secretary,
+                                                             attachments):
+    update = add_report(commitment, secretary)
+    db.session.commit()
+    stored = attachments / update.attachment_path
+    db.session.close()  # the request ends: nothing of the committed file is undone
+    assert stored_files(attachments) == [stored]
+    assert stored.read_bytes() == PDF
+
+
+def test_the_files_stored_and_removed_are_logged(commitment, secretary, attachments, caplog):
+    caplog.set_level(logging.INFO, logger="dialogue.core.storage")
+    kept = add_report(commitment, secretary)
+    db.session.commit()
+    kept_name = kept.attachment_path
+    dropped = add_report(commitment, secretary)
+    db.session.rollback()
+    logged = [r.getMessage() for r in caplog.records if r.name == "dialogue.core.storage"]
+    assert [m.split()[0] for m in logged] == ["stored", "removed"]
+    assert kept_name in logged[0] and dropped.attachment_path in logged[1]
+
+
+def test_the_document_of_a_committed_update_is_downloaded(client, commitment, secretary,
+                                                          attachments):
+    update = add_report(commitment, secretary)
+    db.session.commit()
+    response = client.get(f"/updates/{update.id}/attachment")
+    assert response.status_code == 200
+    assert response.data == PDF
+    assert response.mimetype == "application/pdf"
+    assert "bien-ban.pdf" in response.headers["Content-Disposition"]
+
+
+def test_a_document_missing_from_the_store_is_not_found(client, commitment, secretary,
+                                                        attachments):
+    update = add_report(commitment, secretary)
+    db.session.commit()
+    (attachments / update.attachment_path).unlink()
+    assert client.get(f"/updates/{update.id}/attachment").status_code == 404
 
 
 # Issues ------------------------------------------------------------------------------------

@@ -5,33 +5,31 @@ each reader may see."""
 import pytest
 
 from dialogue.accounts.models import Role
+from dialogue.core.time import local_today
 from dialogue.extensions import db
+from dialogue.issues.operations import inform_rule
 from dialogue.sessions.models import SessionStatus
-from tests.helpers import counting
+from tests.helpers import statements
 
 
 @pytest.fixture
-def held_session(create_session):
+def empty_held_session(create_session):
+    """A held session of the province with no issue recorded yet."""
     return create_session(status=SessionStatus.HELD)
 
 
-def statements(client, url: str) -> int:
-    with counting() as count:
-        assert client.get(url).status_code == 200, url
-    return count[0]
-
-
-def test_the_live_entry_page_reads_the_fields_once_not_per_issue(client, held_session, record):
-    record(held_session)
-    few = statements(client, f"/sessions/{held_session.id}/issues")
+def test_the_live_entry_page_reads_the_fields_once_not_per_issue(
+        client, empty_held_session, record):
+    record(empty_held_session)
+    few = statements(client, f"/sessions/{empty_held_session.id}/issues")
     for _ in range(6):
-        record(held_session)
-    assert statements(client, f"/sessions/{held_session.id}/issues") == few
+        record(empty_held_session)
+    assert statements(client, f"/sessions/{empty_held_session.id}/issues") == few
 
 
-def test_an_issue_page_costs_the_same_with_more_commitments(client, held_session, record,
+def test_an_issue_page_costs_the_same_with_more_commitments(client, empty_held_session, record,
                                                           commit_to):
-    issue = record(held_session)
+    issue = record(empty_held_session)
     commit_to(issue)
     db.session.commit()
     one = statements(client, f"/issues/{issue.id}")
@@ -60,3 +58,13 @@ def test_a_year_out_of_range_lists_every_holiday(client_for, admin):
         assert page.status_code == 200
         for day in ("01/01/2025", "01/01/2026", "01/01/2027"):
             assert day in page.get_data(as_text=True), (year, day)
+
+
+def test_an_issue_page_says_where_each_commitment_stands_on_informing_the_citizen(
+        client, empty_held_session, record, commit_to):
+    commitment = commit_to(record(empty_held_session))
+    db.session.commit()
+    state = inform_rule(commitment, local_today()).state
+    page = client.get(f"/issues/{commitment.issue_id}").get_data(as_text=True)
+    assert f'class="inform inform-{state.value}"' in page
+    assert f"<strong>{state.label}</strong>" in page

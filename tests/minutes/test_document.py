@@ -30,9 +30,11 @@ from dialogue.core import document as core_document
 from dialogue.extensions import db
 from dialogue.issues.operations import session_issues, update_issue
 from dialogue.minutes import document
+from dialogue.minutes.content import draft_pdf
 from dialogue.minutes.models import MinutesTemplate
-from dialogue.minutes.operations import draft_pdf, minutes_of, start_correction
+from dialogue.minutes.operations import minutes_of, start_correction
 from dialogue.sessions.models import SessionStatus
+from tests.helpers import normalised, page_count, page_texts, pdf_text
 
 from .conftest import CONCLUSIONS
 
@@ -44,24 +46,6 @@ TOLERANCE = 0.5  # mm
 CONTACT = "0905 123 456"  # the default contact of every issue the fixtures record
 ACTION = ("Rà soát hồ sơ, cấp giấy chứng nhận quyền sử dụng đất cho các hộ đủ điều kiện ở "
           "làng Dơ Lâm.")
-
-
-def normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
-@lru_cache(maxsize=8)
-def page_texts(pdf: bytes) -> tuple[str, ...]:
-    # Cached: reading a ten-page file takes a second, and several tests read the long ones.
-    return tuple(normalised(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def text_of(pdf: bytes) -> str:
-    return " ".join(page_texts(pdf))
-
-
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def missing(expected: list[str], text: str) -> list[str]:
@@ -149,7 +133,7 @@ def test_the_minutes_print_every_name_and_word_exactly_as_typed(held_session, fi
         "THƯ KÝ (Ký, ghi rõ họ tên) Phạm Thị Tố Hải",
         "CHỦ TỌA (Ký, ghi rõ họ tên) Nguyễn Ngọc Lương",
         "Nơi nhận: - Thường trực Tỉnh ủy; - Các đại biểu dự hội nghị; - Lưu: VT, Hồ sơ.",
-    ], text_of(revision.pdf)) == []
+    ], pdf_text(revision.pdf)) == []
 
 
 def test_each_commitment_reads_as_one_row_of_number_agency_action_and_deadline(
@@ -162,7 +146,7 @@ def test_each_commitment_reads_as_one_row_of_number_agency_action_and_deadline(
     tables = [f"page {number}: {text[text.find('STT Ý kiến số'):][:150]}"
               for number, text in enumerate(page_texts(revision.pdf), 1)
               if "STT Ý kiến số" in text]
-    assert row in text_of(revision.pdf), (
+    assert row in pdf_text(revision.pdf), (
         "the commitment does not read as one row: the page break cuts its row, leaving the "
         "agency and deadline on one page and the action on the next under empty cells "
         f"({tables}); document.css should keep table rows whole: "
@@ -174,7 +158,7 @@ def test_a_citizens_contact_never_reaches_the_minutes(held_session, draft, final
     drafted = draft_pdf(draft(session)).data
     revision = final(session)
 
-    for text in (text_of(drafted), text_of(revision.pdf),
+    for text in (pdf_text(drafted), pdf_text(revision.pdf),
                  json.dumps(revision.content, ensure_ascii=False)):
         assert "".join(CONTACT.split()) not in "".join(text.split())
 
@@ -183,7 +167,7 @@ def test_party_minutes_carry_the_party_heading_and_number(held_session, final):
     session = held_session(unit="Xã Ia Grai")
     revision = final(session, template=MinutesTemplate.PARTY, parent_body="ĐẢNG BỘ TỈNH GIA LAI",
                      issuing_body="ĐẢNG ỦY XÃ IA GRAI", symbol="BB/ĐU", place_name="Ia Grai")
-    text = text_of(revision.pdf)
+    text = pdf_text(revision.pdf)
 
     assert missing(["ĐẢNG BỘ TỈNH GIA LAI", "ĐẢNG ỦY XÃ IA GRAI", "Số 01-BB/ĐU",
                     "ĐẢNG CỘNG SẢN VIỆT NAM", "Ia Grai, ngày 02 tháng 3 năm 2026"], text) == []
@@ -249,7 +233,7 @@ def test_the_final_minutes_carry_their_verification_address_as_text_and_qr_code(
 
 
 def test_a_draft_carries_no_verification_address(held_session, draft):
-    assert "/verify/" not in text_of(draft_pdf(draft(held_session())).data)
+    assert "/verify/" not in pdf_text(draft_pdf(draft(held_session())).data)
 
 
 # The page ------------------------------------------------------------------------------------
@@ -314,14 +298,14 @@ def test_the_closing_line_states_the_real_page_count_of_short_minutes(
         assert revision.pages == page_count(pdf)
 
     assert page_count(pdf) == expected
-    assert f"Biên bản gồm 0{expected} trang, được lập thành 02 bản." in text_of(pdf)
+    assert f"Biên bản gồm 0{expected} trang, được lập thành 02 bản." in pdf_text(pdf)
 
 
 def test_the_closing_line_states_the_real_page_count_of_long_minutes(long_pdfs):
     for kind, pdf in long_pdfs.items():
         pages = page_count(pdf)
         assert pages >= 10, kind
-        assert f"Biên bản gồm {pages} trang" in text_of(pdf), kind
+        assert f"Biên bản gồm {pages} trang" in pdf_text(pdf), kind
 
 
 # The file ------------------------------------------------------------------------------------
@@ -443,7 +427,7 @@ def test_a_filed_pdf_is_served_byte_for_byte_whatever_changes_afterwards(
     fresh = draft_pdf(minutes_of(session)).data
     assert missing(["Hội nghị đối thoại (tên mới)", "Nhà văn hóa xã Ia Grai",
                     "Nội dung đã đính chính.", "Mẫu mới của biên bản.", "BIÊN BẢN (kiểu mới)"],
-                   text_of(fresh)) == []
+                   pdf_text(fresh)) == []
     assert any(name.startswith("DejaVu") for name in fonts_used(fresh))
 
     response = client.get(f"/sessions/{session_id}/minutes.pdf")

@@ -4,12 +4,12 @@ without HTTP."""
 import csv
 import hashlib
 import io
+import logging
 import os
 import secrets
 
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 
 from dialogue.accounts.permissions import NotPermitted
 from dialogue.audit.models import AuditAction
@@ -17,8 +17,10 @@ from dialogue.audit.operations import history
 from dialogue.core.errors import StaleEdit
 from dialogue.core.time import format_date
 from dialogue.extensions import db
-from dialogue.issues.models import Issue
-from dialogue.issues.operations import IssueError, record_issue, update_issue
+from dialogue.issues.models import Issue, IssueError
+from dialogue.issues.operations import record_issue, update_issue
+from dialogue.minutes.archive import INDEX_COLUMNS, filed_revision, find_revision
+from dialogue.minutes.content import canonical_hash
 from dialogue.minutes.models import (
     FinalMinutesCannotChange,
     Minutes,
@@ -27,12 +29,8 @@ from dialogue.minutes.models import (
     MinutesTemplate,
 )
 from dialogue.minutes.operations import (
-    INDEX_COLUMNS,
     MinutesError,
-    canonical_hash,
-    filed_revision,
     finalize_minutes,
-    find_revision,
     heading_defaults,
     new_minutes,
     save_minutes,
@@ -41,7 +39,7 @@ from dialogue.minutes.operations import (
 from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, SchedulingError, change_status, reschedule
 from dialogue.units.models import Era
-from tests.helpers import at
+from tests.helpers import at, page_count
 
 REASON = "Ghi sai số người dân tham dự: 120 người, không phải 150 người."
 PARTY_OF_IA_GRAI = {"template": MinutesTemplate.PARTY, "parent_body": "ĐẢNG BỘ TỈNH GIA LAI",
@@ -311,7 +309,7 @@ def test_finalizing_files_the_pdf_with_its_hashes_and_marks_the_minutes_final(
     assert revision.pdf.startswith(b"%PDF-")
     assert revision.pdf_sha256 == hashlib.sha256(revision.pdf).hexdigest()
     assert revision.pdf_size == len(revision.pdf)
-    assert len(PdfReader(io.BytesIO(revision.pdf)).pages) == revision.pages
+    assert page_count(revision.pdf) == revision.pages
     # The QR code's hash is the hash of the stored text, as read back from the database.
     assert revision.content_sha256 == canonical_hash(revision.content)
     assert revision.content["number_line"] == "Số: 01/BB-UBND"
@@ -326,6 +324,29 @@ def test_the_filed_text_keeps_the_issues_and_commitments_but_never_a_citizens_co
     assert [c["agency"] for c in revision.content["commitments"]] == [
         "Sở Nông nghiệp và Môi trường"]
     assert "0905 123 456" not in str(revision.content)
+
+
+def test_a_filed_revision_is_logged_by_its_number_session_and_hash_alone(
+        held_session, final, caplog):
+    caplog.set_level(logging.INFO, logger="dialogue.minutes.operations")
+    session = held_session()
+
+    revision = final(session)
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "dialogue.minutes.operations"]
+    assert logged == [f"filed revision 1 of the minutes of session {session.id}, PDF SHA-256 "
+                      f"{revision.pdf_sha256}"]
+
+
+def test_a_revision_rolled_back_is_not_logged_as_filed(held_session, draft, secretary, caplog):
+    caplog.set_level(logging.INFO, logger="dialogue.minutes.operations")
+    minutes = draft(held_session())
+
+    finalize_minutes(minutes, by=secretary)
+    db.session.rollback()
+    db.session.commit()
+
+    assert not [r for r in caplog.records if r.name == "dialogue.minutes.operations"]
 
 
 def test_only_a_session_confirmed_held_can_have_its_minutes_finalized(
@@ -700,6 +721,17 @@ def test_exporting_again_leaves_every_file_byte_for_byte_and_untouched(
     assert second == first
     assert {path.stat().st_mtime_ns for path in out.iterdir()} == {long_ago}
     assert "2 biên bản (0 tệp mới hoặc thay đổi)" in result.output
+
+
+def test_an_export_is_logged_with_its_year_folder_and_counts(held_session, final, export,
+                                                             caplog):
+    caplog.set_level(logging.INFO, logger="dialogue.minutes.archive")
+    final(held_session())
+
+    _result, out, _files = export()
+
+    assert [r.getMessage() for r in caplog.records if r.name == "dialogue.minutes.archive"] == [
+        f"exported the minutes of 2026 to {out} (pdfs=1, written=1)"]
 
 
 def test_exporting_a_commune_leaves_out_the_province_and_the_province_includes_it(

@@ -23,6 +23,7 @@ from dialogue.extensions import db
 from dialogue.issues.models import IssueKind, IssueOutcome
 from dialogue.minutes.operations import minutes_of, start_correction
 from dialogue.sessions.models import ParticipantRole, SessionFormat
+from tests.helpers import pdf_text
 
 # Listener --------------------------------------------------------------------------------------
 
@@ -193,11 +194,6 @@ def _pdf_leaks(pdf: bytes) -> list[str]:
     return leaks
 
 
-def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split())
-                    for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def _secret_lines() -> list[str]:
     """Lines of the files the payloads point at, as far as they can be read here."""
     lines = []
@@ -238,7 +234,7 @@ def test_typed_markup_makes_the_minutes_load_or_embed_nothing(
 def test_typed_markup_is_printed_as_the_text_it_is(hostile_session, listener, final):
     session = hostile_session(listener.base)
     revision = final(session)
-    text = _text(revision.pdf)
+    text = pdf_text(revision.pdf)
 
     # Each payload is its own paragraph of the conclusions, so each is printed whole.
     assert [payload for payload in payloads(listener.base)
@@ -249,7 +245,7 @@ def test_typed_markup_is_printed_as_the_text_it_is(hostile_session, listener, fi
 def test_the_files_the_markup_points_at_do_not_appear_in_the_minutes(
         hostile_session, listener, final):
     session = hostile_session(listener.base)
-    text = _text(final(session).pdf)
+    text = pdf_text(final(session).pdf)
     typed = " ".join(payloads(listener.base))
 
     secrets = _secret_lines()

@@ -10,16 +10,11 @@ import sqlalchemy as sa
 
 from dialogue.accounts.models import Role
 from dialogue.extensions import db
+from dialogue.minutes.archive import filed_revision
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
-from dialogue.minutes.operations import (
-    filed_revision,
-    finalize_minutes,
-    minutes_of,
-    start_correction,
-)
+from dialogue.minutes.operations import finalize_minutes, minutes_of, start_correction
 from dialogue.sessions.models import SessionStatus
-from tests.conftest import PASSWORD
-from tests.helpers import form_token, log_in
+from tests.helpers import field_errors, flashes, form_token
 
 from .conftest import CONCLUSIONS
 
@@ -51,20 +46,6 @@ def fields(page: str) -> dict[str, str]:
                            options)
         data[name] = next(value for value in chosen.groups() if value is not None)
     return data
-
-
-def errors(response) -> dict[str, list[str]]:
-    """{field id: messages shown beside it}, "" for the form's own messages."""
-    found: dict[str, list[str]] = {}
-    for field, message in re.findall(
-            r'<p class="error(?: form-error)?"(?: id="([\w-]+)-error")?[^>]*>([^<]+)</p>',
-            response.get_data(as_text=True)):
-        found.setdefault(field, []).append(html.unescape(message))
-    return found
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'<li class="flash flash-\w+">([^<]+)</li>', response.get_data(as_text=True))
 
 
 def minutes_count() -> int:
@@ -105,18 +86,14 @@ def submit(client, url, opened):
 
 
 @pytest.fixture
-def viewer(app, create_user):
-    browser = app.test_client()
-    create_user("xem.tinh", Role.VIEWER, "Tỉnh Gia Lai")
-    log_in(browser, "xem.tinh", PASSWORD)
-    return browser
+def viewer_browser(client_for, create_user):
+    """Signed in as xem.tinh, a viewer of the whole province."""
+    return client_for(create_user("xem.tinh", Role.VIEWER, "Tỉnh Gia Lai"))
 
 
 @pytest.fixture
-def commune_browser(app, commune_secretary):
-    browser = app.test_client()
-    log_in(browser, commune_secretary.username, PASSWORD)
-    return browser
+def commune_browser(client_for, commune_secretary):
+    return client_for(commune_secretary)
 
 
 # Drafting ----------------------------------------------------------------------------------
@@ -181,7 +158,7 @@ def test_bad_input_is_explained_beside_the_field_and_what_was_typed_stays(
     response = submit(**typed)
 
     assert response.status_code == 400
-    assert message in errors(response)[blamed]
+    assert message in field_errors(response)[blamed]
     shown = fields(response.get_data(as_text=True))
     assert {name: shown[name] for name in typed} == typed
     assert minutes_count() == 0
@@ -211,7 +188,7 @@ def test_finalizing_without_conclusions_saves_nothing_and_says_why(submit, sessi
     response = submit("finalize", conclusions="")
 
     assert response.status_code == 400
-    assert errors(response)["conclusions"] == [
+    assert field_errors(response)["conclusions"] == [
         "Hãy ghi kết luận của chủ trì trước khi hoàn thiện."]
     assert minutes_count() == 0
 
@@ -225,7 +202,7 @@ def test_a_form_from_a_second_tab_does_not_overwrite_the_first(submit, opened, s
     response = submit(form=second_tab, conclusions="Kết luận từ tab thứ hai.")
 
     assert response.status_code == 400
-    assert errors(response)[""] == [STALE]
+    assert field_errors(response)[""] == [STALE]
     assert "Kết luận từ tab thứ hai." in response.get_data(as_text=True)
     db.session.expire_all()
     assert minutes_of(session).conclusions == "Kết luận từ tab thứ nhất."
@@ -239,7 +216,7 @@ def test_a_tab_opened_before_the_first_save_cannot_start_a_second_draft(submit, 
     response = submit(form=second_tab, conclusions="Kết luận từ tab thứ hai.")
 
     assert response.status_code == 400
-    assert errors(response)[""] == [STALE]
+    assert field_errors(response)[""] == [STALE]
     assert minutes_of(session).conclusions == "Kết luận từ tab thứ nhất."
 
 
@@ -316,7 +293,7 @@ def test_a_correction_without_a_reason_is_refused_beside_the_reason(client, url,
         "reason": "  "})
 
     assert response.status_code == 400
-    assert errors(response)["reason"] == ["Hãy ghi lý do đính chính."]
+    assert field_errors(response)["reason"] == ["Hãy ghi lý do đính chính."]
     db.session.expire_all()
     assert minutes_of(session).is_final
 
@@ -418,16 +395,16 @@ def test_someone_not_signed_in_is_sent_to_sign_in_for_the_minutes(anonymous, url
         assert "/login" in response.headers["Location"]
 
 
-def test_a_viewer_downloads_the_final_pdf_but_cannot_change_anything(viewer, url, session,
-                                                                     final):
+def test_a_viewer_downloads_the_final_pdf_but_cannot_change_anything(viewer_browser, url,
+                                                                     session, final):
     revision = final(session)
 
-    assert viewer.get(f"{url}.pdf").data == revision.pdf
-    page = viewer.get(url).get_data(as_text=True)
+    assert viewer_browser.get(f"{url}.pdf").data == revision.pdf
+    page = viewer_browser.get(url).get_data(as_text=True)
     assert "Lập bản đính chính" not in page
-    token = form_token(viewer, url)
-    assert viewer.post(url, data={"csrf_token": token, "action": "save"}).status_code == 403
-    assert viewer.post(f"{url}/correction", data={
+    token = form_token(viewer_browser, url)
+    assert viewer_browser.post(url, data={"csrf_token": token, "action": "save"}).status_code == 403
+    assert viewer_browser.post(f"{url}/correction", data={
         "csrf_token": token, "reason": REASON,
         "version": str(revision.minutes.version)}).status_code == 403
     db.session.expire_all()

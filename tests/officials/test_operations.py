@@ -2,11 +2,14 @@
 
 import pytest
 
-from dialogue.core.errors import StaleEdit
+from dialogue.accounts.models import Role
+from dialogue.audit.operations import history
+from dialogue.core.errors import StaleEdit, UserError
 from dialogue.extensions import db
 from dialogue.officials.models import Official
 from dialogue.officials.operations import (
     add_official,
+    link_account,
     search_officials,
     set_archived,
     update_official,
@@ -131,3 +134,48 @@ def test_an_edit_from_a_form_opened_before_another_save_is_refused(create_offici
     saved = db.session.get(Official, official.id)
     assert (saved.full_name, saved.position, saved.unit.name) == (
         "Phạm Thị Tố Hải", "Trưởng ban Dân vận Tỉnh ủy", "Tỉnh Gia Lai")
+
+
+# Which account is an official's own --------------------------------------------------------
+
+def test_an_administrator_links_an_officials_account_and_the_trail_says_so(
+        create_official, create_user, admin):
+    official = create_official(full_name="Phạm Thị Tố Hải",
+                               position="Trưởng ban Dân vận Tỉnh ủy")
+    account = create_user("lanhdao", Role.LEADER, "Tỉnh Gia Lai", full_name="Phạm Thị Tố Hải")
+
+    link_account(official, " LanhDao ", by=admin)
+    db.session.commit()
+
+    assert official.account == account
+    entry = history("official", official.id)[-1]
+    assert entry.changes == {"account": ["", "lanhdao"]}
+    link_account(official, "", by=admin)
+    db.session.commit()
+    assert official.account is None
+
+
+def test_an_unknown_or_taken_account_is_refused_beside_the_field(
+        create_official, create_user, admin):
+    first = create_official(full_name="Phạm Thị Tố Hải", position="Trưởng ban Dân vận Tỉnh ủy")
+    second = create_official(full_name="Nguyễn Ngọc Lương", position="Phó Bí thư Tỉnh ủy")
+    create_user("lanhdao", Role.LEADER, "Tỉnh Gia Lai")
+    link_account(first, "lanhdao", by=admin)
+    db.session.commit()
+
+    with pytest.raises(UserError, match="Không có tài khoản") as unknown:
+        link_account(second, "khong.co", by=admin)
+    with pytest.raises(UserError, match="đã gắn với một cán bộ khác") as taken:
+        link_account(second, "lanhdao", by=admin)
+    db.session.rollback()
+    assert (unknown.value.field, taken.value.field) == ("account", "account")
+    assert second.account is None
+
+
+def test_only_an_administrator_links_accounts(create_official, create_user, secretary):
+    official = create_official()
+    create_user("lanhdao", Role.LEADER, "Tỉnh Gia Lai")
+    with pytest.raises(UserError):
+        link_account(official, "lanhdao", by=secretary)
+    db.session.rollback()
+    assert official.account is None

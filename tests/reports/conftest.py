@@ -11,7 +11,8 @@ from dialogue.issues.models import CommitmentStatus, IssueKind, IssueOutcome
 from dialogue.issues.operations import change_commitment_status, record_citizen_informed
 from dialogue.minutes.models import MinutesTemplate
 from dialogue.minutes.operations import MinutesDetails, save_minutes
-from dialogue.reports.operations import ReportScope, year_period
+from dialogue.reports.periods import year_period
+from dialogue.reports.scope import ReportScope
 from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
 from dialogue.units.models import Era
 from tests.helpers import at

@@ -11,7 +11,8 @@ from dialogue.extensions import db
 from dialogue.issues.models import IssueField
 from dialogue.reports.exports import file_name, to_csv, to_pdf, to_xlsx
 from dialogue.reports.operations import build_report
-from tests.minutes.test_document import fonts_used, text_of
+from tests.helpers import pdf_text
+from tests.minutes.test_document import fonts_used
 
 #: What would run as a formula (or smuggle a command) if a spreadsheet took it for one.
 PAYLOADS = ['=HYPERLINK("http://127.0.0.1:9/x","Bấm vào đây")', "+cmd|' /C calc'!A0",
@@ -116,7 +117,7 @@ def test_the_pdf_is_the_report_in_the_minutes_style_with_fonts_embedded(app, rep
         pdf = to_pdf(report)
 
     assert pdf.startswith(b"%PDF")
-    text = " ".join(text_of(pdf).split())
+    text = pdf_text(pdf)
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      "BÁO CÁO", "Năm 2025", "Hội nghị đối thoại đã tổ chức",
                      "Trả lời bằng văn bản cho công dân trong 10 ngày làm việc",

@@ -8,22 +8,19 @@ import pytest
 from dialogue.core.errors import UserError
 from dialogue.extensions import db
 from dialogue.issues.models import IssueKind, IssueOutcome
-from dialogue.reports.exports import report_tables
-from dialogue.reports.operations import (
-    Drill,
+from dialogue.reports.drill import Drill, drill_duties, drill_statement
+from dialogue.reports.operations import build_report
+from dialogue.reports.periods import (
     PeriodKind,
     ReportError,
-    build_report,
-    check_report_scope,
     custom_period,
-    default_report_unit,
-    drill_duties,
-    drill_statement,
     month_period,
     parse_period,
     quarter_period,
     year_period,
 )
+from dialogue.reports.scope import check_report_scope, default_report_unit
+from dialogue.reports.tables import report_tables
 from dialogue.sessions.models import SessionFormat, SessionKind, SessionStatus
 from dialogue.units.models import Era, UnitLevel
 

@@ -10,7 +10,7 @@ import pytest
 
 from dialogue.issues.models import IssueKind, IssueOutcome
 from dialogue.sessions.models import SessionStatus
-from tests.helpers import at, counting
+from tests.helpers import at, statements
 
 
 def figure(html: str, name: str) -> int:
@@ -119,12 +119,7 @@ def test_the_downloads_are_files_named_for_the_report(client, gia_lai_2025, unit
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_data(
         client, gia_lai_2025, create_session, unit, record, commit_to):
-    def statements() -> int:
-        with counting() as count:
-            assert client.get("/dashboard?year=2025").status_code == 200
-        return count[0]
-
-    before = statements()
+    before = statements(client, "/dashboard?year=2025")
     for number, name in enumerate(["Xã Ia Hrung", "Phường Diên Hồng", "Xã Ân Hảo",
                                    "Phường Pleiku"]):
         session = create_session(unit=name, status=SessionStatus.HELD,
@@ -132,7 +127,7 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
         for kind in IssueKind:
             commit_to(record(session, kind=kind, outcome=IssueOutcome.FOLLOW_UP))
 
-    assert statements() == before
+    assert statements(client, "/dashboard?year=2025") == before
 
 
 def test_the_command_line_writes_a_report_for_scheduled_jobs(app, gia_lai_2025, tmp_path):

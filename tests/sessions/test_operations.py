@@ -11,6 +11,7 @@ from dialogue.core.errors import StaleEdit
 from dialogue.core.time import local_to_utc, local_today, utcnow
 from dialogue.extensions import db
 from dialogue.sessions.forms import RescheduleForm, SessionForm, StatusForm
+from dialogue.sessions.listing import SessionFilter, filter_sessions, sessions_in_month
 from dialogue.sessions.models import (
     DialogueSession,
     ParticipantRole,
@@ -22,14 +23,11 @@ from dialogue.sessions.operations import (
     TRANSITIONS,
     SchedulingError,
     SessionDetails,
-    SessionFilter,
     available_transitions,
     change_status,
-    filter_sessions,
     reschedule,
     schedule_session,
     scheduling_warnings,
-    sessions_in_month,
     update_session,
 )
 from dialogue.units.models import Era, UnitLevel

@@ -9,15 +9,7 @@ from sqlalchemy import select
 from dialogue.core.time import local_today
 from dialogue.extensions import db
 from dialogue.sessions.models import DialogueSession, SessionStatus
-from tests.helpers import counting, form_token
-
-
-def errors(response) -> list[str]:
-    return re.findall(r'<p class="error[^"]*"[^>]*>([^<]+)</p>', response.get_data(as_text=True))
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'<li class="flash flash-\w+">([^<]+)</li>', response.get_data(as_text=True))
+from tests.helpers import errors, flashes, form_token, statements
 
 
 def new_session_form(client, unit, **overrides) -> dict:
@@ -332,20 +324,17 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_data(client, create_se
                                                               create_official):
     chair = create_official()
 
-    def queries(url):
-        with counting() as count:
-            assert client.get(url).status_code == 200
-        return count[0]
-
     create_session(chair=chair)
-    small = {url: queries(url) for url in ["/sessions/", "/sessions/calendar?year=2026&month=3"]}
+    small = {url: statements(client, url)
+             for url in ["/sessions/", "/sessions/calendar?year=2026&month=3"]}
     last = None
     for day in range(1, 29):
         last = create_session(chair=chair, starts_at=at(f"2026-03-{day:02d} 14:00"),
                               connection_points=[("Điểm cầu", "UBND")] * 3)
-    large = {url: queries(url) for url in small}
+    large = {url: statements(client, url) for url in small}
     assert large == small
-    assert queries(f"/sessions/{last.id}") == queries(f"/sessions/{last.id - 5}")
+    assert statements(client, f"/sessions/{last.id}") == statements(
+        client, f"/sessions/{last.id - 5}")
 
 
 def test_dates_outside_any_sensible_year_are_refused_in_vietnamese(client, unit):

@@ -1,11 +1,13 @@
+"""The audit trail page: accounts own it, since only an administrator reads it."""
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..accounts import permissions
+from ..audit.forms import AuditFilterForm
+from ..audit.models import AuditAction
+from ..audit.operations import AuditFilter, search_trail
 from ..core.web import paginate
-from .forms import AuditFilterForm
-from .models import AuditAction
-from .operations import AuditFilter, display_value, field_label, search_trail
+from . import permissions
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -23,7 +25,3 @@ def trail():
         date_from=form.date_from.data, date_to=form.date_to.data,
     )
     return render_template("audit/trail.html", form=form, page=paginate(search_trail(criteria), 50))
-
-
-def init_audit(app) -> None:
-    app.jinja_env.globals.update(audit_field=field_label, audit_value=display_value)
