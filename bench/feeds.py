@@ -19,23 +19,26 @@ context as in production, it times side by side, in rounds:
 - *warm*: the same with the event cache warm (no conditional header): assembled from
   cached VEVENT texts;
 - *304*: the same with ``If-None-Match`` of the previous response;
+- *304 personal*: the personal feed of the province's secretary (the same sessions, read
+  through her scope) with ``If-None-Match`` current: its token and her account are looked
+  up before the ETag is compared;
 - *trivial*: ``/bench/trivial.txt``, a tiny text answer from the same app, through the
   same before and after request hooks: the floor of any request;
 - *changed*: the feed after one session changed (its ETag stale, one event rebuilt), with
   the ``If-None-Match`` the client held.
 
-Each round changes one session, then requests changed, naive and cold once and warm, 304
-and trivial ``INNER`` times each; medians of every request. Each request of the kinds that
-build thousands of objects (all but 304 and trivial) starts after ``gc.collect()``, so that
-none pays for the garbage of another; the 304s and the trivial ones start after one. It
-counts the SQL statements of each request, and checks that cold, warm and changed give the
-same bytes with one VEVENT per session, that the naive body has as many, and that the 304
-has no body. Prints a table and as its last line ``result: warm_speedup=X
+Each round changes one session, then requests changed, naive and cold once and warm, 304,
+304 personal and trivial ``INNER`` times each; medians of every request. Each request of
+the kinds that build thousands of objects (all but the 304s and trivial) starts after
+``gc.collect()``, so that none pays for the garbage of another; the 304s and the trivial
+ones start after one. It counts the SQL statements of each request, and checks that cold,
+warm and changed give the same bytes with one VEVENT per session, that the naive body has
+as many, and that the 304 has no body. Prints a table and as its last line ``result: warm_speedup=X
 not_modified_vs_trivial=Y`` (naive / warm and 304 / trivial at the largest size; targets
 ≥ 50 and ≤ 2). Statements are counted without the read of the feed state, which a process
 makes at most once per FEED_STATE_SECONDS (a cold feed of 5,000 takes longer than that, so
 every cold request would count it); the time of those reads is in the medians. Exits with
-status 1 if the statements of cold, warm or 304 change with the number of sessions.
+status 1 if the statements of cold, warm or the 304s change with the number of sessions.
 """
 
 import argparse
@@ -50,6 +53,7 @@ from datetime import time as wall_clock
 
 from common import (
     StatementCounter,
+    add_secretary,
     backend,
     check_scratch_database,
     fix_sequences,
@@ -67,7 +71,7 @@ from dialogue.core.models import new_uid
 from dialogue.core.text import fold
 from dialogue.core.time import local_to_utc, local_today
 from dialogue.extensions import db
-from dialogue.feeds import cache, ical, operations
+from dialogue.feeds import cache, ical, operations, tokens
 from dialogue.officials.models import Official
 from dialogue.sessions.access import published_clause
 from dialogue.sessions.models import (
@@ -86,7 +90,7 @@ QUICK_SIZES = "500,2000"
 FEED = "/feeds/all.ics"
 NAIVE = "/bench/naive.ics"
 TRIVIAL = "/bench/trivial.txt"
-#: Requests of each fast kind (warm, 304, trivial) per round.
+#: Requests of each fast kind (warm, the 304s, trivial) per round.
 INNER = 10
 #: Sessions lie within this many days of today: inside the default window (a year back,
 #: everything ahead) whatever the hour the benchmark runs.
@@ -267,6 +271,13 @@ def events(body: bytes) -> int:
     return body.count(b"BEGIN:VEVENT\r\n")
 
 
+def personal_token() -> str:
+    """The address token of the province's secretary, whose scope holds every session."""
+    token = tokens.issue_feed_token(add_secretary("thuky.tinh")).token
+    db.session.commit()
+    return token
+
+
 def clear_cache(app) -> None:
     with app.app_context():
         cache.event_cache().clear()
@@ -282,7 +293,7 @@ def change_one(app, session_id: int, stamp: str) -> None:
 
 
 def measure(app, client, counter: StatementCounter, size: int, rounds: int,
-            first: bool) -> dict:
+            first: bool, personal: str) -> dict:
     timer = Requests(client, counter)
     # Warm-up: the first of each kind fills the locale, statement and plan caches (the
     # slow kinds only at the first size: they take seconds at the larger ones).
@@ -292,6 +303,8 @@ def measure(app, client, counter: StatementCounter, size: int, rounds: int,
         timer.get("cold", FEED, 200, record=False)
     etag = timer.get("warm", FEED, 200, record=False).get_etag()[0]
     timer.get("304", FEED, 304, etag=etag, record=False)
+    personal_etag = timer.get("personal", personal, 200, record=False).get_etag()[0]
+    timer.get("304 personal", personal, 304, etag=personal_etag, record=False)
     timer.get("trivial", TRIVIAL, 200, record=False)
     checks = []
     for number in range(rounds):
@@ -310,6 +323,10 @@ def measure(app, client, counter: StatementCounter, size: int, rounds: int,
         gc.collect()
         for _ in range(INNER):
             not_modified = timer.get("304", FEED, 304, etag=etag)
+        personal_etag = timer.get("personal", personal, 200, record=False).get_etag()[0]
+        gc.collect()
+        for _ in range(INNER):
+            timer.get("304 personal", personal, 304, etag=personal_etag)
         gc.collect()
         for _ in range(INNER):
             timer.get("trivial", TRIVIAL, 200)
@@ -348,7 +365,7 @@ def main() -> None:
     parser.add_argument("--sizes", help="sessions in the feed (default 500,5000)")
     parser.add_argument("--repeat", type=int,
                         help=f"rounds per size (default 9): naive, cold and changed once "
-                             f"each, warm, 304 and trivial {INNER} times")
+                             f"each, warm, the 304s and trivial {INNER} times")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in
                    (args.sizes or (QUICK_SIZES if args.quick else SIZES)).split(","))
@@ -362,6 +379,7 @@ def main() -> None:
         add_endpoints(app)
         with app.app_context():
             seeder = Seeder(random.Random(SEED))
+            personal = f"/feeds/private/{personal_token()}.ics"
             counter = QueryCounter(db.engine)
             db.session.remove()
         client = app.test_client()
@@ -377,28 +395,30 @@ def main() -> None:
                 db.session.remove()
             print(f"measuring {size:,} sessions…", file=sys.stderr)
             results[size] = measure(app, client, counter, size, rounds,
-                                    first=size == sizes[0]) | made
+                                    first=size == sizes[0], personal=personal) | made
 
     print(f"Calendar feed /feeds/all.ics against the number of sessions ({backend()}, through "
           f"the Flask test client, no one signed in; median ms of {rounds} rounds: naive, "
-          f"cold and changed once a round, warm, 304 and trivial {INNER} times)")
+          f"cold and changed once a round, warm, the 304s and trivial {INNER} times)")
     print("  naive = the ORM and icalendar on every request; cold = ours, event cache empty; "
           "warm = ours, cache warm, no If-None-Match;")
-    print("  304 = ours, If-None-Match current; trivial = a tiny response from the same app; "
-          "changed = ours after one session changed;")
+    print("  304 = ours, If-None-Match current; 304 p. = the same of a secretary's personal "
+          "feed; trivial = a tiny response from the same app;")
+    print("  changed = ours after one session changed;")
     print(f"  speedup = naive / warm (target ≥ {TARGET_SPEEDUP}× at the largest size); "
           f"304/trivial (target ≤ {TARGET_NOT_MODIFIED}); "
-          "q = SQL statements per request, cold/warm/304")
-    print("| sessions | naive ms | cold ms | warm ms | 304 ms | trivial ms | changed ms "
-          "| speedup | 304/trivial | q cold/warm/304 |")
-    print("|----------|----------|---------|---------|--------|------------|------------"
-          "|---------|-------------|-----------------|")
+          "q = SQL statements per request, cold/warm/304/304 p.")
+    print("| sessions | naive ms | cold ms | warm ms | 304 ms | 304 p. ms | trivial ms "
+          "| changed ms | speedup | 304/trivial | q cold/warm/304/304 p. |")
+    print("|----------|----------|---------|---------|--------|-----------|------------"
+          "|------------|---------|-------------|------------------------|")
     for size, r in results.items():
-        queries = f"{r['cold_q']}/{r['warm_q']}/{r['304_q']}"
+        queries = f"{r['cold_q']}/{r['warm_q']}/{r['304_q']}/{r['304 personal_q']}"
         print(f"| {size:>8,} | {r['naive']:>8.1f} | {r['cold']:>7.1f} | {r['warm']:>7.2f} | "
-              f"{r['304']:>6.2f} | {r['trivial']:>10.2f} | {r['changed']:>10.2f} | "
+              f"{r['304']:>6.2f} | {r['304 personal']:>9.2f} | {r['trivial']:>10.2f} | "
+              f"{r['changed']:>10.2f} | "
               f"{r['naive'] / r['warm']:>6.1f}× | {r['304'] / r['trivial']:>11.2f} | "
-              f"{queries:>15} |")
+              f"{queries:>22} |")
     print("feeds: " + "; ".join(
         f"{size:,} sessions {r['kib']:,.0f} KiB, {r['chaired']:,} chaired by an official, "
         f"{r['online']:,} online or hybrid with {r['points']:,} connection points"
@@ -411,13 +431,13 @@ def main() -> None:
           "session in them and in naive's, 304 without a body; naive's body "
           + ("is the same bytes as ours" if all(r["naive_same"] for r in results.values())
              else "DIFFERS from ours"))
-    grew = [kind for kind in ("cold", "warm", "304")
+    grew = [kind for kind in ("cold", "warm", "304", "304 personal")
             if len({r[f"{kind}_q"] for r in results.values()}) != 1]
     if grew:
         print("statements CHANGE with the number of sessions: " + ", ".join(grew))
     else:
-        print("statements per request of cold, warm and 304 do not depend on the number of "
-              "sessions")
+        print("statements per request of cold, warm and the 304s do not depend on the number "
+              "of sessions")
     largest = results[sizes[-1]]
     speedup = largest["naive"] / largest["warm"]
     not_modified = largest["304"] / largest["trivial"]

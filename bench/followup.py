@@ -74,15 +74,15 @@ def first_page(statement, show) -> tuple[int, int]:
 def show_board_row(commitment: Commitment) -> tuple:
     issue = commitment.issue
     return (commitment.agency.name, issue.number, issue.field and issue.field.name,
-     issue.session.title, issue.session.unit.name)
+     issue.session.title, issue.session.unit_name)
 
 
 def show_session(session: DialogueSession) -> tuple:
-    return (session.title, session.unit.name)
+    return (session.title, session.unit_name)
 
 
 def show_issue(issue: Issue) -> tuple:
-    return (issue.content, issue.session.title, issue.session.unit.name,
+    return (issue.content, issue.session.title, issue.session.unit_name,
      issue.field and issue.field.name)
 
 

@@ -35,7 +35,6 @@ is under test (an address, a wrong or temporary password).
 
 import contextvars
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -400,21 +399,3 @@ def create_session(unit, secretary):
 def at():
     """``at("2026-03-02 08:00")``: the aware UTC instant of a Vietnam wall-clock time."""
     return _at
-
-
-_FINAL_STATUS: dict[str, int] = {}
-
-
-def pytest_sessionfinish(session, exitstatus):
-    _FINAL_STATUS["status"] = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    # A native finalizer (seen after the PDF tests: WeasyPrint's and pdfium's libraries)
-    # can crash the interpreter's own teardown once every result is printed; the run's
-    # verdict is already known here, so the process ends with it, skipping that teardown.
-    if "status" in _FINAL_STATUS:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_FINAL_STATUS["status"])

@@ -28,7 +28,7 @@ def test_the_walk_finds_the_post_routes(app):
 
 @pytest.mark.parametrize("token", ["missing", "forged"])
 def test_every_post_route_refuses_a_form_without_a_valid_token(app, world, token):
-    admin = world.client_for("admin")
+    admin = world.client("admin")
     valid = csrf_token_in(admin.get("/public/").get_data(as_text=True))
     sent = {} if token == "missing" else {"csrf_token": valid[:-4] + "AAAA"}
     failures = []

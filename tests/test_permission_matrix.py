@@ -45,7 +45,7 @@ from dialogue.minutes.models import Minutes, MinutesTemplate
 from dialogue.minutes.operations import MinutesDetails, finalize_minutes, save_minutes
 from dialogue.sessions.models import SessionStatus
 from tests.conftest import PASSWORD, UNIT_TABLES
-from tests.helpers import at, csrf_token_in, log_in
+from tests.helpers import at, csrf_token_in
 
 LOGIN = "→ /login"
 ACTORS = ("anonymous", "admin", "thuky.tinh", "thuky.xa", "lanhdao", "xem")
@@ -220,9 +220,10 @@ MATRIX = [
 class World:
     """The actors, and fresh records for each case, so no case sees another's changes."""
 
-    def __init__(self, app, unit, create_user, create_official, create_session,
+    def __init__(self, app, unit, create_user, create_official, create_session, client_for,
                  admin, secretary):
         self.app, self.unit = app, unit
+        self._client_for = client_for
         self._create_user, self._create_official = create_user, create_official
         self._create_session = create_session
         self._numbers = itertools.count(1)
@@ -308,12 +309,12 @@ class World:
 
     # Clients ---------------------------------------------------------------------------------
 
-    def client_for(self, actor: str):
+    def client(self, actor: str):
+        """A client of one of ``ACTORS``."""
+        if actor != "anonymous":
+            return self._client_for(self.users[actor])
         client = self.app.test_client()
-        if actor == "anonymous":
-            client.get("/public/")  # a session cookie holding a CSRF token, as a visitor has
-        else:
-            log_in(client, actor, PASSWORD)
+        client.get("/public/")  # a session cookie holding a CSRF token, as a visitor has
         return client
 
     def clone(self, client):
@@ -327,8 +328,10 @@ class World:
 
 
 @pytest.fixture
-def world(app, unit, create_user, create_official, create_session, admin, secretary) -> World:
-    return World(app, unit, create_user, create_official, create_session, admin, secretary)
+def world(app, unit, create_user, create_official, create_session, client_for, admin,
+          secretary) -> World:
+    return World(app, unit, create_user, create_official, create_session, client_for, admin,
+                 secretary)
 
 
 # URL builders: (world, target) -> (path, form data for a POST) -------------------------------
@@ -481,7 +484,7 @@ def _commitment_status(w: World, target):
 def _citizen_informed(w: World, target):
     commitment = w.commitment(target)
     return f"/commitments/{commitment.id}/informed", {
-        "citizen_informed_on": w.day.strftime("%d/%m/%Y")}
+        "citizen_informed_on": w.day.strftime("%d/%m/%Y"), "version": str(commitment.version)}
 
 
 def _progress_update(w: World, target):
@@ -701,7 +704,7 @@ def test_every_route_has_an_expectation(app, world):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_permission_matrix(actor, world):
     column = ACTORS.index(actor)
-    client = world.client_for(actor)
+    client = world.client(actor)
     token = csrf_token_in(client.get("/public/").get_data(as_text=True))
     failures = []
     for case in MATRIX:
@@ -716,7 +719,7 @@ def test_permission_matrix(actor, world):
             changed = database_state() != before
             if case.endpoint == "accounts.change_password" and outcome(response) == 302:
                 # A new password signs out every other browser, this client included.
-                client = world.client_for(actor)
+                client = world.client(actor)
                 token = csrf_token_in(client.get("/public/").get_data(as_text=True))
             if expected != 302 and changed:
                 failures.append(f"{label}: refused with {outcome(response)} but changed data")
@@ -727,14 +730,15 @@ def test_permission_matrix(actor, world):
     assert not failures, f"as {actor}:\n" + "\n".join(failures)
 
 
-def test_a_leader_without_an_official_sees_no_session_of_others(world, create_user):
+def test_a_leader_without_an_official_sees_no_session_of_others(world, create_user,
+                                                                 client_for):
     """The leader's "own sessions" come from the official the account is linked to; a leader
     account not linked to any official must not match sessions without a chair."""
     unlinked = create_user("lanhdao.khac", Role.LEADER, "Xã Ia Grai", full_name="Đinh Văn Thắng")
     elsewhere = world._create_session(
         unit="Phường Pleiku", starts_at=at(f"{world.day.isoformat()} 14:00"),
         title="Đối thoại không có chủ trì trong danh sách", chair_name="Khách mời")
-    client = world.client_for(unlinked.username)
+    client = client_for(unlinked)
     assert client.get(f"/sessions/{elsewhere.id}").status_code == 404
     assert "không có chủ trì" not in client.get("/sessions/").get_data(as_text=True)
 

@@ -2,8 +2,6 @@
 
 from datetime import datetime
 
-from markupsafe import Markup
-
 from ..core.time import format_date, format_datetime
 from .models import AuditEntry
 from .tracking import tracked_type
@@ -11,8 +9,10 @@ from .tracking import tracked_type
 
 def field_label(object_type: str, field: str) -> str:
     tracked = tracked_type(object_type)
-    spec = tracked.fields.get(field) if tracked else None
-    return str(spec.label) if spec else field
+    if tracked is None:
+        return field
+    spec = tracked.fields.get(field)
+    return str(spec.label if spec else tracked.notes.get(field, field))
 
 
 def display_value(object_type: str, field: str, value) -> str:
@@ -39,7 +39,7 @@ def display_value(object_type: str, field: str, value) -> str:
     return str(value)
 
 
-def entry_summary(entry: AuditEntry) -> str | Markup:
+def entry_summary(entry: AuditEntry) -> str:
     """The sentence a record's module gives an entry (a session's move), or ""."""
     tracked = tracked_type(entry.object_type)
     return tracked.summary(entry) if tracked and tracked.summary else ""

@@ -11,6 +11,7 @@ import enum as enums
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -46,10 +47,15 @@ class TrackedModel:
     label: Callable
     unit_id: Callable
     summary: Callable | None
+    #: Labels of what an operation records of the record without it being a field (a
+    #: commitment's progress update): never read from the record.
+    notes: dict[str, object]
 
-    def attributes(self, name: str) -> tuple[str, ...]:
-        spec = self.fields[name]
-        return spec.depends or (name,)
+    @cached_property
+    def attributes(self) -> frozenset[str]:
+        """The ORM attributes the trail's fields are read from."""
+        return frozenset(attribute for name, spec in self.fields.items()
+                         for attribute in spec.depends or (name,))
 
     def read(self, name: str, obj) -> object:
         spec = self.fields[name]
@@ -76,19 +82,19 @@ def _noop(target, value, old, initiator):
 
 
 def track(model: type, object_type: str, *, fields: dict[str, Tracked], label: Callable,
-          unit_id: Callable = lambda obj: None, summary: Callable | None = None) -> None:
+          unit_id: Callable = lambda obj: None, summary: Callable | None = None,
+          notes: dict[str, object] | None = None) -> None:
     """Declare how ``model``'s records read in the trail; ``summary(entry)`` may add a
-    sentence above an entry's table (a move of a session, say)."""
-    tracked = TrackedModel(object_type, fields, label, unit_id, summary)
+    sentence above an entry's table (a move of a session, say), and ``notes`` label what
+    :func:`record_note` records."""
+    tracked = TrackedModel(object_type, fields, label, unit_id, summary, notes or {})
     _BY_CLASS[model] = _BY_TYPE[object_type] = tracked
     mapper = inspect(model)
-    for name in fields:
-        for attribute in tracked.attributes(name):
-            prop = mapper.attrs[attribute]
-            if not getattr(prop, "uselist", False):
-                # Loads the old value on assignment even when it was expired (after a
-                # commit), so the value before a change is always known.
-                event.listen(getattr(model, attribute), "set", _noop, active_history=True)
+    for attribute in tracked.attributes:
+        if not getattr(mapper.attrs[attribute], "uselist", False):
+            # Loads the old value on assignment even when it was expired (after a commit),
+            # so the value before a change is always known.
+            event.listen(getattr(model, attribute), "set", _noop, active_history=True)
 
 
 def tracked_type(object_type: str) -> TrackedModel | None:
@@ -122,7 +128,10 @@ def _take_values_before(session: OrmSession, _context, _instances) -> None:
     before = session.info.setdefault(_BEFORE, {})
     for obj in session.dirty:
         tracked = _BY_CLASS.get(type(obj))
-        if tracked is None or obj in before or not session.is_modified(obj):
+        # Only a change the trail shows is worth reading the fields for: a sign-in's
+        # last_login_at or a version bump reads nothing.
+        if (tracked is None or obj in before
+                or not tracked.attributes & inspect(obj).committed_state.keys()):
             continue
         before[obj] = _values(tracked, _Before(obj))
 
@@ -160,6 +169,14 @@ def record_change(action: AuditAction, obj, *, by, reason: str = "",
     found.update(changes or {})
     if action is AuditAction.UPDATED and not found and not reason.strip():
         return None
+    return record_note(action, obj, by=by, changes=found, reason=reason)
+
+
+def record_note(action: AuditAction, obj, *, by, changes: dict,
+                reason: str = "") -> AuditEntry:
+    """Append an entry about ``obj`` that is not a change of its fields (``changes`` keyed
+    by its model's ``notes``), under the record's label and unit."""
+    tracked = _BY_CLASS[type(obj)]
     return record(action, by=by, object_type=tracked.object_type, object_id=obj.id,
-                  label=tracked.label(obj), unit_id=tracked.unit_id(obj), changes=found,
+                  label=tracked.label(obj), unit_id=tracked.unit_id(obj), changes=changes,
                   reason=reason.strip())

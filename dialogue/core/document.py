@@ -5,6 +5,7 @@ data:, another scheme) is refused, so text typed by users can never pull in a fi
 stylesheet or an attachment even if it were not escaped.
 """
 
+import atexit
 import importlib.util
 import shutil
 import subprocess
@@ -96,6 +97,14 @@ def fonts() -> tuple[FontConfiguration, CSS]:
                             f"@page {{ @top-center {{ font-family: {family}; }} }}\n",
                      url_fetcher=AssetFetcher(), font_config=config)
     return config, stylesheet
+
+
+# The font configuration holds a Pango font map, freed by a cffi finalizer that calls into
+# Pango. Left to the interpreter's teardown it may be freed only after WeasyPrint's module
+# has dropped (dlclosed) the libraries (whenever a module still alive then, such as a
+# session event listener's, reaches this module's globals): a segfault at exit. Free it
+# while they are loaded.
+atexit.register(fonts.cache_clear)
 
 
 def date_line(place: str, day: date) -> str:

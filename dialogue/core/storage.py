@@ -7,20 +7,15 @@ that was committed therefore always has its file, and no file outlives a rolled-
 """
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction
 
-from ..extensions import db
+from .transaction import on_commit, on_rollback
 
 log = logging.getLogger(__name__)
-
-#: session.info key: [(store, name, savepoint or None)] saved in the open transaction.
-_PENDING = "files_pending"
 
 
 class FileStore(Protocol):
@@ -73,51 +68,12 @@ def instance_store(folder: str) -> FileStore:
 def save_with_transaction(store: FileStore, name: str, content: bytes) -> None:
     """Save a file that belongs to what the current transaction records: it is removed
     again unless the transaction commits."""
-    session = db.session()
+    # Asked for before the write: a write that fails halfway is removed with the rest.
+    on_rollback(partial(_remove, store, name))
+    on_commit(partial(log.info, "stored %s in %r", name, store))
     store.save(name, content)
-    session.info.setdefault(_PENDING, []).append(
-        (store, name, session.get_nested_transaction()))
 
 
-def _remove(pending: list) -> None:
-    for store, name, _savepoint in pending:
-        try:
-            store.delete(name)
-        except OSError:
-            log.exception("could not remove %s from %r after a rollback", name, store)
-        else:
-            log.info("removed %s from %r: its transaction did not commit", name, store)
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _keep_on_commit(session: OrmSession) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint released: the files still wait for the outer commit
-    for store, name, _savepoint in session.info.pop(_PENDING, ()):
-        log.info("stored %s in %r", name, store)
-
-
-@event.listens_for(OrmSession, "after_soft_rollback")
-def _remove_on_savepoint_rollback(session: OrmSession, previous: SessionTransaction) -> None:
-    """A savepoint rolled back: the files saved inside it (or inside savepoints within it)."""
-    if not previous.nested:
-        return  # the outermost transaction: see _remove_uncommitted
-
-    def inside(savepoint: SessionTransaction | None) -> bool:
-        while savepoint is not None:
-            if savepoint is previous:
-                return True
-            savepoint = savepoint.parent
-        return False
-
-    pending = session.info.get(_PENDING, [])
-    _remove([entry for entry in pending if inside(entry[2])])
-    pending[:] = [entry for entry in pending if not inside(entry[2])]
-
-
-@event.listens_for(OrmSession, "after_transaction_end")
-def _remove_uncommitted(session: OrmSession, transaction: SessionTransaction) -> None:
-    """The outermost transaction ended: a commit took its files already, so what is left
-    was rolled back or never committed."""
-    if transaction.parent is None:
-        _remove(session.info.pop(_PENDING, []))
+def _remove(store: FileStore, name: str) -> None:
+    store.delete(name)  # a failure is logged with the rollback (core.transaction)
+    log.info("removed %s from %r: its transaction did not commit", name, store)

@@ -19,11 +19,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import case, event, select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from ..accounts.models import User
 from ..core.time import local_to_utc, local_today, utcnow
+from ..core.transaction import on_commit
 from ..extensions import db
 from ..officials.models import Official
-from ..sessions.access import own_officials
 from ..sessions.models import DialogueSession, SessionPart
 from ..units.models import Unit, UnitSuccession
 from .models import FeedState
@@ -68,8 +67,11 @@ def event_cache() -> EventCache:
 # Knowing when anything changed -----------------------------------------------------------
 
 
-#: The rows whose change can show in some feed. A personal feed also depends on its
-#: owner's roles: :func:`personal_stamp_extra` adds them to its ETag.
+#: The rows whose change can show in some feed. Officials carry the account they are linked
+#: to, which a personal feed depends on: linking one raises the state, as it must (the
+#: official's row and version change, and with them their sessions' events). A personal
+#: feed also depends on its owner's account, which no row here follows: its
+#: ``Feed.stamp_extra`` adds that to its ETag.
 WATCHED = (DialogueSession, SessionPart, Official, Unit, UnitSuccession)
 
 
@@ -81,7 +83,9 @@ def _bump_on_change(session: OrmSession, _context) -> None:
         for obj in session.dirty)
     if not changed:
         return
-    session.info["feed_state_raised"] = True
+    # This process sees its own changes at once, once they are committed; other processes
+    # within FEED_STATE_SECONDS (see :class:`StateCache`).
+    on_commit(_forget_state)
     connection = session.connection()
     table = FeedState.__table__
     now = utcnow()
@@ -95,17 +99,9 @@ def _bump_on_change(session: OrmSession, _context) -> None:
         connection.execute(table.insert().values(id=1, generation=1, changed_at=utcnow()))
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _forget_state_on_commit(session: OrmSession) -> None:
-    """This process sees its own changes at once; other processes within
-    FEED_STATE_SECONDS (see :class:`StateCache`)."""
-    if session.info.pop("feed_state_raised", False) and has_app_context():
+def _forget_state() -> None:
+    if has_app_context():
         state_cache().forget()
-
-
-@event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_flag_on_rollback(session: OrmSession, _previous) -> None:
-    session.info.pop("feed_state_raised", None)
 
 
 class StateCache:
@@ -171,8 +167,3 @@ def feed_stamp(address: str, extra: str = "") -> Stamp:
     return Stamp(etag=digest, last_modified=max(
         changed_at, local_to_utc(today, time())).replace(microsecond=0) if settled else None)
 
-
-def personal_stamp_extra(user: User) -> str:
-    """What a personal feed depends on beyond the sessions: the account's roles."""
-    roles = sorted((assignment.role.value, assignment.unit_id or 0) for assignment in user.roles)
-    return f"{user.id}|{sorted(own_officials(user))}|{user.email.lower()}|{roles}"

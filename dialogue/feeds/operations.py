@@ -6,6 +6,7 @@ state that ETags derive from; :mod:`.tokens` the secret addresses of personal fe
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -55,7 +56,12 @@ class Feed:
     key: str
     #: Lazy: a subscribe page shows it in the visitor's language, the feed in Vietnamese.
     name: str | LazyString
-    condition: ColumnElement[bool]
+    #: Which sessions, built only when the feed is sent: a 304 never needs it, and a
+    #: personal feed's reads the owner's scope and officials.
+    condition: Callable[[], ColumnElement[bool]]
+    #: What the feed depends on beyond the feed state, for its ETag (a personal feed's
+    #: owner, whose account no feed state follows); a feed with one has no Last-Modified.
+    stamp_extra: str = ""
 
     @property
     def uid(self) -> str:
@@ -63,14 +69,14 @@ class Feed:
 
 
 def all_feed() -> Feed:
-    return Feed("all", _l("Lịch đối thoại với Nhân dân — toàn quốc"), published_clause())
+    return Feed("all", _l("Lịch đối thoại với Nhân dân — toàn quốc"), published_clause)
 
 
 def level_feed(level: UnitLevel) -> Feed:
     return Feed(f"level:{level.value}",
                 _l("Lịch đối thoại với Nhân dân — %(level)s",
                    level=LazyString(lambda: level.label)),
-                and_(published_clause(), DialogueSession.unit_id.in_(
+                lambda: and_(published_clause(), DialogueSession.unit_id.in_(
                     select(Unit.id).where(Unit.level == level))))
 
 
@@ -78,44 +84,53 @@ def unit_feed(unit: Unit, *, subunits: bool) -> Feed:
     """One unit's sessions (with those of the units it succeeded, its own history), and
     with ``subunits`` those of every unit under it too."""
     if subunits:
-        units = within(unit, DialogueSession.unit_id)
         name = _l("Lịch đối thoại — %(unit)s và các đơn vị trực thuộc", unit=unit.name)
     else:
-        units = DialogueSession.unit_id.in_(with_predecessors(unit))
         name = _l("Lịch đối thoại — %(unit)s", unit=unit.name)
-    return Feed(f"unit:{unit.id}{'+' if subunits else ''}", name,
-                and_(published_clause(), units))
+
+    def condition() -> ColumnElement[bool]:
+        if subunits:
+            return and_(published_clause(), within(unit, DialogueSession.unit_id))
+        return and_(published_clause(), DialogueSession.unit_id.in_(with_predecessors(unit)))
+
+    return Feed(f"unit:{unit.id}{'+' if subunits else ''}", name, condition)
 
 
 def official_feed(official: Official) -> Feed:
     return Feed(f"official:{official.id}",
                 _l("Lịch đối thoại do %(name)s chủ trì", name=official.full_name),
-                and_(published_clause(), DialogueSession.chair_id == official.id))
+                lambda: and_(published_clause(), DialogueSession.chair_id == official.id))
 
 
 def personal_feed(user: User) -> Feed:
     """The sessions a user may see, internal ones and drafts included, and those they are
     invited to (as secretary, or as a participant with their e-mail address) once
     announced."""
-    invited = []
-    if own := own_officials(user):
-        invited.append(DialogueSession.secretary_id.in_(sorted(own)))
-    if user.email:
-        invited.append(exists().where(
-            Participant.session_id == DialogueSession.id,
-            func.lower(Participant.email) == user.email.lower()))
-    condition = sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id)
-    if invited:
-        condition = or_(condition, and_(DialogueSession.announced_at.is_not(None),
-                                        DialogueSession.status != SessionStatus.DRAFT,
-                                        or_(*invited)))
+
+    def condition() -> ColumnElement[bool]:
+        invited = []
+        if own := own_officials(user):
+            invited.append(DialogueSession.secretary_id.in_(sorted(own)))
+        if user.email:
+            invited.append(exists().where(
+                Participant.session_id == DialogueSession.id,
+                func.lower(Participant.email) == user.email.lower()))
+        seen = sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id)
+        if not invited:
+            return seen
+        return or_(seen, and_(DialogueSession.announced_at.is_not(None),
+                              DialogueSession.status != SessionStatus.DRAFT, or_(*invited)))
+
+    # The officials the account is linked to are not here: the link is on the officials'
+    # rows, whose change raises the feed state (cache.WATCHED).
+    roles = sorted((assignment.role.value, assignment.unit_id or 0) for assignment in user.roles)
     return Feed(f"private:{user.id}", _l("Lịch đối thoại của %(name)s", name=user.full_name),
-                condition)
+                condition, stamp_extra=repr((user.full_name, user.email.lower(), roles)))
 
 
 def session_feed(session: DialogueSession) -> Feed:
     """One session, for "Thêm vào lịch"."""
-    return Feed(f"session:{session.uid}", session.title, DialogueSession.id == session.id)
+    return Feed(f"session:{session.uid}", session.title, lambda: DialogueSession.id == session.id)
 
 
 def feed_units(unit: Unit) -> list[Unit]:
@@ -228,7 +243,7 @@ def _rows(feed: Feed, window: Window, limit: int) -> tuple[list, bool]:
     """
     keys = select(DialogueSession.id, DialogueSession.uid, DialogueSession.version,
                   Official.version).outerjoin(
-        Official, Official.id == DialogueSession.chair_id).where(feed.condition)
+        Official, Official.id == DialogueSession.chair_id).where(feed.condition())
     if window.end is not None:
         keys = keys.where(DialogueSession.starts_at < window.end)
     pivot = local_to_utc(local_today(), time())

@@ -8,6 +8,7 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..audit.models import AuditAction
@@ -55,5 +56,8 @@ def user_of_token(token: str) -> User | None:
     """The active account a personal feed address belongs to, or None."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(User).join(FeedToken, FeedToken.user_id == User.id).where(
-        FeedToken.token == token, User.is_active.is_(True)))
+    # With its roles, in the same statement: the feed's ETag needs them, and a poll of an
+    # unchanged feed then costs this one statement.
+    return db.session.scalars(select(User).join(FeedToken, FeedToken.user_id == User.id).where(
+        FeedToken.token == token, User.is_active.is_(True)).options(
+        joinedload(User.roles))).unique().one_or_none()

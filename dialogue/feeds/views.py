@@ -27,7 +27,7 @@ from ..sessions.models import DialogueSession
 from ..units.models import Unit, UnitLevel
 from ..units.operations import current_provinces, unit_for_code
 from . import operations, tokens
-from .cache import feed_stamp, personal_stamp_extra
+from .cache import feed_stamp
 from .forms import FeedTokenForm
 from .ical import REFRESH
 from .operations import Feed, FeedError, Window
@@ -44,17 +44,18 @@ def _window() -> Window:
         abort(400, str(error.message))
 
 
-def _serve(feed: Feed, *, public: bool, window: Window | None = None, extra: str = "",
+def _serve(feed: Feed, *, public: bool, window: Window | None = None,
            download_name: str | None = None) -> Response:
     """Answer a feed request: 304 from the feed state alone when the client is up to date,
     else the calendar, assembled.
 
     A 304 is what most polls get, so its path does the least: headers written as text, the
-    window read only when the feed is sent (a bad one never had an ETag to match).
+    window read and the feed's condition built only when the feed is sent (a bad window
+    never had an ETag to match).
     """
-    stamp = feed_stamp(request.full_path, extra)
+    stamp = feed_stamp(request.full_path, feed.stamp_extra)
     # A personal feed also changes with its owner's roles, which the date does not follow.
-    last_modified = stamp.last_modified if not extra else None
+    last_modified = stamp.last_modified if not feed.stamp_extra else None
     response = Response(mimetype="text/calendar", headers={
         "ETag": f'"{stamp.etag}"',
         "Cache-Control": f"{'public' if public else 'private'}, max-age={MAX_AGE}",
@@ -125,8 +126,7 @@ def private(token: str):
     user = tokens.user_of_token(token)
     if user is None:
         abort(404)
-    return _serve(operations.personal_feed(user), public=False,
-                  extra=personal_stamp_extra(user))
+    return _serve(operations.personal_feed(user), public=False)
 
 
 @bp.route("/sessions/<int:session_id>.ics")

@@ -71,6 +71,9 @@ def add_field(name: str, *, by: User | None) -> IssueField:
 
 
 def set_field_archived(field: IssueField, archived: bool, *, by: User) -> None:
+    """Retire a field (or take it back): issues keep it, new ones no longer offer it."""
+    if (field.archived_at is not None) == archived:
+        return  # already so (a second click): nothing changed, nothing to record
     field.archived_at = utcnow() if archived else None
     record(AuditAction.UPDATED, by=by, object_type="issue_field", object_id=field.id,
            label=field.name, changes={"archived": [not archived, archived]})

@@ -30,14 +30,13 @@ def _visible_commitments(user: User) -> Select:
         sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id))
 
 
-def _listed(statement: Select, *, units: bool = True) -> Select:
-    """What a list of commitments shows of each: its agency, issue, field and session
-    (and the session's unit)."""
-    session = selectinload(Commitment.issue).selectinload(Issue.session)
+def _listed(statement: Select) -> Select:
+    """What a list of commitments shows of each: its agency, issue, field and session (the
+    session names its unit as it was called on the day: the unit itself is not read)."""
     return statement.options(
         selectinload(Commitment.agency),
-        session.selectinload(DialogueSession.unit) if units else session,
-        selectinload(Commitment.issue).selectinload(Issue.field))
+        selectinload(Commitment.issue).options(selectinload(Issue.session),
+                                               selectinload(Issue.field)))
 
 
 def board_query(user: User, criteria: BoardFilter) -> Select:
@@ -85,7 +84,7 @@ def board_counters(user: User, today: date) -> BoardCounters:
 
 
 def search_sessions(user: User, query: str) -> Select:
-    return select(DialogueSession).options(selectinload(DialogueSession.unit)).where(
+    return select(DialogueSession).where(
         sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id),
         DialogueSession.search_text.like(like_pattern(query), escape="\\"),
     ).order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc())
@@ -93,15 +92,14 @@ def search_sessions(user: User, query: str) -> Select:
 
 def search_issues(user: User, query: str) -> Select:
     return select(Issue).join(Issue.session).options(
-        selectinload(Issue.session).selectinload(DialogueSession.unit),
-        selectinload(Issue.field)).where(
+        selectinload(Issue.session), selectinload(Issue.field)).where(
         sessions_clause(user, DialogueSession.unit_id, DialogueSession.chair_id),
         Issue.search_text.like(like_pattern(query), escape="\\"),
     ).order_by(DialogueSession.starts_at.desc(), Issue.number)
 
 
 def search_commitments(user: User, query: str) -> Select:
-    return _listed(_visible_commitments(user), units=False).where(
+    return _listed(_visible_commitments(user)).where(
         Commitment.search_text.like(like_pattern(query), escape="\\"),
     ).order_by(Commitment.due_on.desc(), Commitment.id.desc())
 
@@ -115,6 +113,11 @@ def agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.name)))
 
 
-def agency_names(limit: int = 500) -> list[str]:
+#: Enough agency names to suggest while typing; the browser filters them as one types.
+AGENCY_SUGGESTIONS = 500
+
+
+def agency_names() -> list[str]:
     """The names offered when typing a commitment's agency."""
-    return list(db.session.scalars(select(Agency.name).order_by(Agency.name).limit(limit)))
+    return list(db.session.scalars(
+        select(Agency.name).order_by(Agency.name).limit(AGENCY_SUGGESTIONS)))

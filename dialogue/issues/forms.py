@@ -49,6 +49,7 @@ class StatusForm(FlaskForm):
 class InformedForm(FlaskForm):
     citizen_informed_on = DateField(_l("Ngày trả lời công dân bằng văn bản"), [
         InputRequired(_l("Hãy nhập ngày."))])
+    version = HiddenField()
 
 
 class ProgressForm(FlaskForm):

@@ -55,6 +55,8 @@ class CommitmentStatus(LabelledEnum):
 
 #: Still to be done: these, and only these, can be overdue.
 OPEN_STATUSES = frozenset({CommitmentStatus.ASSIGNED, CommitmentStatus.IN_PROGRESS})
+#: Closed without being resolved: passed on, not competent, rejected (a reason is needed).
+CLOSED_OTHERWISE = frozenset(set(CommitmentStatus) - OPEN_STATUSES - {CommitmentStatus.RESOLVED})
 
 
 class InformState(LabelledEnum):
@@ -308,8 +310,5 @@ track(Commitment, "commitment", fields={
     "working_days": Tracked(_l("Số ngày làm việc")),
     "status": Tracked(_l("Tình trạng"), enum=CommitmentStatus),
     "citizen_informed_on": Tracked(_l("Ngày trả lời bằng văn bản")),
-    # Only ever an extra change of a progress update's entry (never read from the record):
-    # listed for its label.
-    "update": Tracked(_l("Cập nhật tiến độ"), get=lambda commitment: None,
-                      depends=("updates",)),
-}, label=commitment_label, unit_id=lambda commitment: commitment.issue.session.unit_id)
+}, label=commitment_label, unit_id=lambda commitment: commitment.issue.session.unit_id,
+   notes={"update": _l("Cập nhật tiến độ")})

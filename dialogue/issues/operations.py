@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
-from ..audit.operations import record
-from ..audit.tracking import record_change
+from ..audit.tracking import record_change, record_note
 from ..core.errors import check_version
 from ..core.text import fold
 from ..core.time import format_date, local_today, utcnow
@@ -23,6 +22,7 @@ from ..sessions.models import RECORDING, DialogueSession
 from ..units.operations import within
 from .attachments import Upload, attach
 from .models import (
+    CLOSED_OTHERWISE,
     Agency,
     Commitment,
     CommitmentStatus,
@@ -33,7 +33,6 @@ from .models import (
     IssueKind,
     IssueOutcome,
     ProgressUpdate,
-    commitment_label,
 )
 
 #: Quy định 11-QĐi/TW: the citizen is told in writing within 10 working days.
@@ -260,15 +259,17 @@ def change_commitment_status(commitment: Commitment, status: CommitmentStatus, *
     if status not in allowed_statuses(commitment):
         raise IssueError(_l("Không thể chuyển từ “%(old)s” sang “%(new)s”.",
                             old=commitment.status.label, new=status.label), field="status")
-    if not status.is_open and status is not CommitmentStatus.RESOLVED and not note.strip():
+    if status in CLOSED_OTHERWISE and not note.strip():
         raise IssueError(_l("Hãy ghi lý do, căn cứ."), field="note")
     commitment.status = status
     commitment.closed_on = None if status.is_open else (today or local_today())
     record_change(AuditAction.STATUS_CHANGED, commitment, by=by, reason=note)
 
 
-def record_citizen_informed(commitment: Commitment, day: date, *, by: User) -> None:
+def record_citizen_informed(commitment: Commitment, day: date, *, by: User,
+                            expected_version: int | None = None) -> None:
     check_edit_unit(by, commitment.issue.session.unit, field=None)
+    check_version(commitment, expected_version)
     if day < session_day(commitment):
         raise IssueError(_l("Ngày trả lời không thể trước ngày hội nghị."),
                          field="citizen_informed_on")
@@ -313,9 +314,7 @@ def add_progress_update(commitment: Commitment, *, on: date, text: str,
     db.session.add(update)
     db.session.flush()
     # The update is an event of the commitment, not a change of its fields.
-    record(AuditAction.CREATED, by=by, object_type="commitment", object_id=commitment.id,
-           label=commitment_label(commitment), unit_id=commitment.issue.session.unit_id,
-           changes={"update": [None, f"{format_date(on)}: {update.text}"
-                               + (f" [{update.attachment_name}]" if update.attachment_path
-                                  else "")]})
+    record_note(AuditAction.CREATED, commitment, by=by, changes={"update": [
+        None, f"{format_date(on)}: {update.text}"
+        + (f" [{update.attachment_name}]" if update.attachment_path else "")]})
     return update

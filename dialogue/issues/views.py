@@ -37,15 +37,19 @@ from .models import (
 bp = Blueprint("issues", __name__)
 
 
+# The checks below reach the session through the record (``issue.session.id``, not
+# ``issue.session_id``): the record then holds it, where a session only looked up by id would
+# be dropped from the identity map at once and read again by the page.
+
 def _issue(issue_id: int, *, edit: bool) -> Issue:
     issue = get_or_404(Issue, issue_id)
-    session_or_404(issue.session_id, edit=edit)
+    session_or_404(issue.session.id, edit=edit)
     return issue
 
 
 def _commitment(commitment_id: int) -> Commitment:
     commitment = get_or_404(Commitment, commitment_id)
-    session_or_404(commitment.issue.session_id, edit=True)
+    session_or_404(commitment.issue.session.id, edit=True)
     return commitment
 
 
@@ -163,7 +167,7 @@ def show_issue(issue_id: int):
     issue = operations.load_issue(to_id(issue_id) or 0)
     if issue is None:
         abort(404)
-    session_or_404(issue.session_id, edit=False)
+    session_or_404(issue.session.id, edit=False)
     can_edit = can_edit_session(current_user, issue.session)
     today = local_today()
     deadline = operations.inform_deadline(issue)
@@ -244,7 +248,8 @@ def record_citizen_informed(commitment_id: int):
     form = InformedForm()
     if form.validate_on_submit():
         saved, _result = run_operation(form, lambda: operations.record_citizen_informed(
-            commitment, form.citizen_informed_on.data, by=current_user))
+            commitment, form.citizen_informed_on.data, by=current_user,
+            expected_version=submitted_version(form)))
         if saved:
             flash(_("Đã ghi ngày trả lời công dân."), "success")
     _flash_form_errors(form)

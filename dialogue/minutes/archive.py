@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, undefer
 
 from ..core.text import spreadsheet_safe
 from ..core.time import format_date
@@ -93,9 +93,9 @@ def export_year(year: int, out: Path, *, unit: Unit | None = None,
     for revision_id in progress(ids):
         # One at a time: a year of PDFs need not fit in memory.
         revision = db.session.scalar(select(MinutesRevision).where(
-            MinutesRevision.id == revision_id).options(undefer(MinutesRevision.pdf),
-                                                       selectinload(MinutesRevision.minutes)
-                                                       .selectinload(Minutes.unit)))
+            MinutesRevision.id == revision_id).options(
+                undefer(MinutesRevision.pdf),
+                joinedload(MinutesRevision.minutes).joinedload(Minutes.unit)))
         issuer = revision.minutes.unit
         # Codes were reused at the 2025 reform and number each level apart: the era and
         # level keep two units' files apart, the year two exports in one folder.

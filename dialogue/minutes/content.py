@@ -111,8 +111,9 @@ def draft_content(minutes: Minutes) -> dict:
 
 def draft_key(minutes: Minutes) -> tuple:
     """The draft's key in the page-count guesses (a final starts from its draft's count)."""
-    # Unsaved minutes are known by their session only.
-    return ("draft", minutes.id) if minutes.id else ("unsaved", minutes.session_id)
+    # By the session (one minutes each): unsaved minutes have no id, nor a session_id
+    # before their first flush, and the guess carries over their first save.
+    return ("draft", minutes.session.id)
 
 
 def draft_pdf(minutes: Minutes) -> document.RenderedPdf:

@@ -168,7 +168,8 @@ class MinutesRevision(db.Model):
     unit_name: Mapped[str] = mapped_column(String(120))
     session_title: Mapped[str] = mapped_column(String(300))
     #: The frozen text as rendered: the minutes and the session's issues and commitments.
-    content: Mapped[dict] = mapped_column(JSON)
+    #: Deferred like the PDF: lists of revisions (the minutes page, their count) never read it.
+    content: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: SHA-256 of the frozen text: what the printed QR code points to (a PDF cannot carry
     #: the hash of its own bytes).
     content_sha256: Mapped[str] = mapped_column(String(64), unique=True)

@@ -5,12 +5,12 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -19,9 +19,9 @@ from ..audit.models import AuditAction
 from ..audit.tracking import record_change
 from ..core.errors import StaleEdit, UserError, check_version
 from ..core.time import utcnow
+from ..core.transaction import on_commit
 from ..extensions import db
 from ..sessions.models import RECORDING, DialogueSession, ParticipantRole, SessionStatus
-from ..sessions.records import file_minutes, unlock_issues
 from ..units.models import Unit, UnitKind, UnitLevel
 from . import document
 from .content import ARCHIVE_LINE, canonical_hash, document_content, draft_key, last_finalized_on
@@ -270,29 +270,12 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     db.session.add(revision)
     minutes.status = MinutesStatus.FINAL
     minutes.correction_reason = ""
-    file_minutes(minutes.session, now)
+    minutes.session.record_minutes_filed(now)
     _flush_or_number_taken()
     record_change(AuditAction.FINALIZED, minutes, by=by, reason=reason)
-    db.session.info.setdefault(_FILED, []).append(
-        (revision.number, minutes.session_id, revision.pdf_sha256))
+    on_commit(partial(log.info, "filed revision %d of the minutes of session %d, PDF SHA-256 %s",
+                      revision.number, minutes.session_id, revision.pdf_sha256))
     return revision
-
-
-#: session.info key: the revisions filed in the current transaction, logged once committed.
-_FILED = "minutes_filed"
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _log_filed(session: OrmSession) -> None:
-    for number, session_id, pdf_sha256 in session.info.pop(_FILED, []):
-        log.info("filed revision %d of the minutes of session %d, PDF SHA-256 %s",
-                 number, session_id, pdf_sha256)
-
-
-@event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_filed(session: OrmSession, _previous) -> None:
-    # A revision rolled back was never filed.
-    session.info.pop(_FILED, None)
 
 
 def start_correction(minutes: Minutes, *, reason: str, by: User,
@@ -306,5 +289,5 @@ def start_correction(minutes: Minutes, *, reason: str, by: User,
         raise MinutesError(_("Hãy ghi lý do đính chính."), field="reason")
     minutes.status = MinutesStatus.DRAFT
     minutes.correction_reason = reason.strip()
-    unlock_issues(minutes.session)
+    minutes.session.record_minutes_reopened()
     record_change(AuditAction.CORRECTION_STARTED, minutes, by=by, reason=reason)

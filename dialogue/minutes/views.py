@@ -56,7 +56,6 @@ def _page(session, minutes, form, *, status=200, correction=None):
         "minutes/edit.html", session=session, minutes=minutes, form=form, can_edit=can_edit,
         drafting_open=operations.drafting_open(session),
         correction=correction or CorrectionForm(version=minutes.version),
-        revisions=minutes.revisions if minutes.id else [],
         history=history("minutes", minutes.id) if minutes.id else []), status
 
 

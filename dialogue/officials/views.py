@@ -35,15 +35,28 @@ def list_officials():
 def new_official():
     permissions.require(permissions.has_edit_rights(current_user))
     form = OfficialForm()
+    links_accounts = permissions.is_admin(current_user)
     if form.validate_on_submit() and (
             unit := resolve_pick(form.unit_id, Unit, _("Hãy chọn đơn vị hành chính."))):
-        saved, official = run_operation(form, lambda: operations.add_official(
-            form.full_name.data, form.position.data, unit, by=current_user))
+
+        def save():
+            official = operations.add_official(form.full_name.data, form.position.data, unit,
+                                               by=current_user)
+            _link_account(official, form, links_accounts)
+            return official
+
+        saved, official = run_operation(form, save)
         if saved:
             flash(_("Đã thêm %(name)s.", name=official.full_name), "success")
             return redirect(url_for(".list_officials"))
     return render_template("officials/form.html", form=form, official=None,
-                           links_accounts=False)
+                           links_accounts=links_accounts)
+
+
+def _link_account(official: Official, form: OfficialForm, links_accounts: bool) -> None:
+    # Only an administrator is shown the field; anyone else's form leaves the link alone.
+    if links_accounts:
+        operations.link_account(official, form.account.data or "", by=current_user)
 
 
 @bp.route("/<int:official_id>/edit", methods=["GET", "POST"])
@@ -62,8 +75,7 @@ def edit_official(official_id: int):
             operations.update_official(
                 official, full_name=form.full_name.data, position=form.position.data,
                 unit=unit, by=current_user, expected_version=submitted_version(form))
-            if links_accounts:
-                operations.link_account(official, form.account.data or "", by=current_user)
+            _link_account(official, form, links_accounts)
 
         saved, _result = run_operation(form, save)
         if saved:

@@ -11,13 +11,10 @@ from ..core.models import LabelledEnum, set_labels
 from ..core.sql import date_pairs, local_day
 from ..core.workdays import deadlines_after
 from ..extensions import db
-from ..issues.models import OPEN_STATUSES, Commitment, CommitmentStatus
+from ..issues.models import CLOSED_OTHERWISE, Commitment, CommitmentStatus
 from ..issues.operations import INFORM_WITHIN_WORKING_DAYS
-from ..sessions.models import RECORDING, DialogueSession
+from ..sessions.models import DialogueSession
 from .scope import ReportScope
-
-#: Closed without being resolved: passed on, not competent, rejected.
-CLOSED_OTHERWISE = frozenset(set(CommitmentStatus) - OPEN_STATUSES - {CommitmentStatus.RESOLVED})
 
 
 class CommitmentBucket(LabelledEnum):
@@ -54,7 +51,7 @@ def _inform_deadlines(scope: ReportScope) -> dict[date, date]:
     """Session day → the day by which citizens must be told in writing (10 working days)."""
     days = db.session.scalars(
         select(local_day(DialogueSession.starts_at)).distinct()
-        .where(*scope.session_clauses(), DialogueSession.status.in_(RECORDING))).all()
+        .where(*scope.recorded_clauses())).all()
     return deadlines_after(days, INFORM_WITHIN_WORKING_DAYS)
 
 

@@ -76,7 +76,7 @@ def report_charts(report: Report) -> list[Chart]:
             continue
         drill = Drill(DrillSubject.COMMITMENTS, level=level)
         commitments.append(Bar(level.label, [
-            Segment(bucket.label, getattr(figures, bucket.value), tone, drill.but(bucket=bucket))
+            Segment(bucket.label, figures[bucket], tone, drill.but(bucket=bucket))
             for bucket, tone in _COMMITMENT_TONES]))
     return [
         Chart("sessions", str(_l("Hội nghị đã tổ chức theo cấp")), sessions),

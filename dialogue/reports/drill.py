@@ -19,7 +19,6 @@ from ..issues.models import (
     IssueOutcome,
 )
 from ..sessions.models import (
-    RECORDING,
     DialogueSession,
     SessionFormat,
     SessionKind,
@@ -28,7 +27,7 @@ from ..sessions.models import (
 from ..units.models import Unit, UnitLevel
 from .buckets import CommitmentBucket, commitment_conditions, join_deadlines
 from .duties import communes_without_conference, late_minutes_sessions, short_notice_sessions
-from .operations import recorded_issues
+from .operations import recorded_commitments, recorded_issues
 from .rollup import UnitRows
 from .scope import ReportScope
 
@@ -66,9 +65,9 @@ set_labels(DrillSubject, {
 NO_FIELD = _l("Chưa xác định lĩnh vực")
 
 #: A drill's fields that name a member of an enum, and that enum.
-_DRILL_ENUMS = {"show": DrillSubject, "level": UnitLevel, "status": SessionStatus,
-                "kind": SessionKind, "format": SessionFormat, "issue_kind": IssueKind,
-                "outcome": IssueOutcome, "bucket": CommitmentBucket, "inform": InformState}
+_DRILL_ENUMS = {"level": UnitLevel, "status": SessionStatus, "kind": SessionKind,
+                "format": SessionFormat, "issue_kind": IssueKind, "outcome": IssueOutcome,
+                "bucket": CommitmentBucket, "inform": InformState}
 
 
 @dataclass(frozen=True)
@@ -89,12 +88,6 @@ class Drill:
     #: The unit heading a line of the table by unit.
     row: int | None = None
 
-    def __post_init__(self):
-        # Links and callers may name the members by their query-string values.
-        for name, enum in _DRILL_ENUMS.items():
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, enum(getattr(self, name)))
-
     def args(self) -> dict[str, str]:
         return {item.name: str(getattr(self, item.name)) for item in fields(self)
                 if getattr(self, item.name) is not None}
@@ -105,8 +98,9 @@ class Drill:
     @classmethod
     def from_args(cls, args) -> "Drill":
         """Read a drill from a query string; ValueError when it names nothing we count."""
-        values: dict = {name: args[name] for name in _DRILL_ENUMS if args.get(name)}
-        values["show"] = args.get("show", "")
+        values: dict = {name: enum(args[name]) for name, enum in _DRILL_ENUMS.items()
+                        if args.get(name)}
+        values["show"] = DrillSubject(args.get("show", ""))
         for name in ("field", "row"):
             if args.get(name):
                 # Field 0 stands for "no field".
@@ -138,9 +132,7 @@ def drill_statement(scope: ReportScope, drill: Drill) -> Select:
             statement = statement.where(Issue.field_id.is_(None) if drill.field == 0
                                         else Issue.field_id == drill.field)
     elif drill.show is DrillSubject.COMMITMENTS:
-        statement = (select(Commitment).join(Commitment.issue).join(Issue.session)
-                     .where(*scope.session_clauses(), DialogueSession.status.in_(RECORDING))
-                     .order_by(Commitment.due_on, Commitment.id)
+        statement = (recorded_commitments(scope).order_by(Commitment.due_on, Commitment.id)
                      .options(selectinload(Commitment.agency),
                               selectinload(Commitment.issue).selectinload(Issue.session)
                               .selectinload(DialogueSession.unit),

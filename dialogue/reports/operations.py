@@ -14,9 +14,14 @@ from ..core.sql import days_between, local_day
 from ..extensions import db
 from ..issues.models import Commitment, CommitmentStatus, InformState, Issue, IssueField
 from ..minutes.models import AttendanceGroup, Minutes
-from ..sessions.models import RECORDING, DialogueSession, SessionStatus
+from ..sessions.models import DialogueSession, SessionStatus
 from ..units.models import Unit, UnitLevel
-from .buckets import COMMITMENT_BUCKETS, commitment_conditions, join_deadlines
+from .buckets import (
+    COMMITMENT_BUCKETS,
+    CommitmentBucket,
+    commitment_conditions,
+    join_deadlines,
+)
 from .duties import (
     CommuneDuty,
     SessionDuty,
@@ -42,6 +47,11 @@ class CommitmentFigures:
     informed_late: int = 0
     inform_pending: int = 0
     inform_overdue: int = 0
+
+    def __getitem__(self, bucket: CommitmentBucket) -> int:
+        """What a column, a chart segment or a list of that bucket counts: the field or
+        property of its name."""
+        return getattr(self, bucket.value)
 
     def add(self, other: "CommitmentFigures") -> None:
         for item in fields(self):
@@ -140,15 +150,20 @@ def _session_rows(scope: ReportScope) -> list:
 
 
 def recorded_issues(scope: ReportScope) -> Select:
-    return select(Issue).join(Issue.session).where(
-        *scope.session_clauses(), DialogueSession.status.in_(RECORDING))
+    """The issues the report counts: those of its sessions announced or held."""
+    return select(Issue).join(Issue.session).where(*scope.recorded_clauses())
+
+
+def recorded_commitments(scope: ReportScope) -> Select:
+    """The commitments the report counts: those of the issues it counts."""
+    return (select(Commitment).join(Commitment.issue).join(Issue.session)
+            .where(*scope.recorded_clauses()))
 
 
 def _commitment_rows(scope: ReportScope) -> list:
     today = scope.today
     statement, deadline = join_deadlines(
-        select(DialogueSession.unit_id).select_from(Commitment).join(Commitment.issue)
-        .join(Issue.session), scope)
+        recorded_commitments(scope).with_only_columns(DialogueSession.unit_id), scope)
     resolved = Commitment.status == CommitmentStatus.RESOLVED
     counts = [func.count()] + [func.count().filter(commitment_conditions(bucket, today))
                                for bucket in COMMITMENT_BUCKETS]
@@ -157,11 +172,7 @@ def _commitment_rows(scope: ReportScope) -> list:
     counts += [func.count().filter(Commitment.inform_state_is(state, today, deadline))
                for state in InformState]
     return db.session.execute(
-        statement.add_columns(*counts)
-        .where(*scope.session_clauses(), DialogueSession.status.in_(RECORDING))
-        .group_by(DialogueSession.unit_id)).all()
-
-
+        statement.add_columns(*counts).group_by(DialogueSession.unit_id)).all()
 
 
 def build_report(scope: ReportScope) -> Report:

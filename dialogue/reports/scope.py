@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement
 from ..accounts.models import User
 from ..accounts.permissions import can_read_unit, read_scope
 from ..core.time import format_date, local_day_bounds, local_today
-from ..sessions.models import DialogueSession
+from ..sessions.models import RECORDING, DialogueSession
 from ..units.models import Era, Unit, UnitLevel
 from ..units.operations import within
 from .periods import Period, PeriodKind, ReportError
@@ -57,6 +57,10 @@ class ReportScope:
         if self.unit is not None:
             clauses.append(within(self.unit, DialogueSession.unit_id))
         return clauses
+
+    def recorded_clauses(self) -> list[ColumnElement[bool]]:
+        """The sessions whose issues and commitments the report counts: announced or held."""
+        return [*self.session_clauses(), DialogueSession.status.in_(RECORDING)]
 
 
 def check_report_scope(user: User, unit: Unit | None) -> None:

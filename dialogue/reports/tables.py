@@ -111,6 +111,11 @@ def _issue_tables(report: Report) -> list[Table]:
     ]
 
 
+def _follow_up_heading(bucket: CommitmentBucket) -> str:
+    # The overdue commitments are among the open ones of the column before.
+    return str(_l("Trong đó quá hạn")) if bucket is CommitmentBucket.OVERDUE else bucket.label
+
+
 def _commitment_tables(report: Report) -> list[Table]:
     follow_up, inform = [], []
     for level in [*report.levels, None]:
@@ -121,8 +126,7 @@ def _commitment_tables(report: Report) -> list[Table]:
         follow_up.append([
             label,
             Cell(figures.assigned, drill),
-            *[Cell(getattr(figures, bucket.value), drill.but(bucket=bucket))
-              for bucket in COMMITMENT_BUCKETS],
+            *[Cell(figures[bucket], drill.but(bucket=bucket)) for bucket in COMMITMENT_BUCKETS],
             Cell(figures.average_days_to_resolve),
         ])
         inform.append([
@@ -136,21 +140,21 @@ def _commitment_tables(report: Report) -> list[Table]:
         Table("commitments", str(_l("Giao xử lý")),
               str(_l("Kết quả thực hiện các nội dung giao xử lý")),
               [str(_l("Cấp")), str(_l("Đã giao")),
-               *[bucket.label for bucket in (CommitmentBucket.RESOLVED_ON_TIME,
-                                             CommitmentBucket.RESOLVED_LATE,
-                                             CommitmentBucket.OPEN)],
-               str(_l("Trong đó quá hạn")), CommitmentBucket.CLOSED_OTHERWISE.label,
+               *[_follow_up_heading(bucket) for bucket in COMMITMENT_BUCKETS],
                str(_l("Số ngày giải quyết bình quân"))],
               follow_up, has_total=True,
               note=str(_l("Tình trạng đến ngày %(day)s; số ngày tính từ ngày hội nghị.",
                           day=format_date(report.scope.today)))),
         Table("inform", str(_l("Trả lời công dân")),
               str(_l("Trả lời bằng văn bản cho công dân trong 10 ngày làm việc")),
-              [str(_l("Cấp")), str(_l("Đúng hạn")), str(_l("Quá hạn")),
-               str(_l("Chưa trả lời, còn trong hạn")), str(_l("Chưa trả lời, quá hạn"))],
+              [str(_l("Cấp")), *[state.label for state in InformState]],
               inform, has_total=True,
               note=str(_l("Theo Quy định 11-QĐi/TW; mỗi nội dung giao xử lý một dòng."))),
     ]
+
+
+#: The commitments' columns of the table by unit, after every one assigned.
+_UNIT_BUCKETS = (CommitmentBucket.RESOLVED, CommitmentBucket.OPEN, CommitmentBucket.OVERDUE)
 
 
 def _unit_table(report: Report) -> Table:
@@ -163,9 +167,7 @@ def _unit_table(report: Report) -> Table:
                                  row=row.unit.id)),
             Cell(row.issues, Drill(DrillSubject.ISSUES, row=row.unit.id)),
             Cell(figures.assigned, commitments),
-            Cell(figures.resolved, commitments.but(bucket=CommitmentBucket.RESOLVED)),
-            Cell(figures.open, commitments.but(bucket=CommitmentBucket.OPEN)),
-            Cell(figures.overdue, commitments.but(bucket=CommitmentBucket.OVERDUE)),
+            *[Cell(figures[bucket], commitments.but(bucket=bucket)) for bucket in _UNIT_BUCKETS],
         ]
 
     note = (_l("Số liệu của đơn vị cũ được tính vào đơn vị kế thừa từ 01/07/2025.")
@@ -174,7 +176,7 @@ def _unit_table(report: Report) -> Table:
     return Table("units", str(_l("Theo đơn vị")), str(_l("Số liệu theo đơn vị")),
                  [str(_l("Đơn vị")), str(_l("Cấp")), str(_l("Hội nghị đã tổ chức")),
                   str(_l("Ý kiến, kiến nghị")), str(_l("Nội dung giao xử lý")),
-                  str(_l("Đã giải quyết")), str(_l("Đang giải quyết")), str(_l("Quá hạn"))],
+                  *[bucket.label for bucket in _UNIT_BUCKETS]],
                  [line(row) for row in report.units], note=str(note))
 
 

@@ -15,7 +15,8 @@ from .models import DialogueSession, SessionStatus
 
 
 def own_officials(user) -> frozenset[int]:
-    """The officials whose own sign-in ``user`` is (cached for the request)."""
+    """The officials whose own sign-in ``user`` is, read once per request (an account is
+    linked on the official's page, never in the request that reads this)."""
     if user is None or not user.is_authenticated:
         return frozenset()
     cache = g.setdefault("own_officials", {})
@@ -26,13 +27,15 @@ def own_officials(user) -> frozenset[int]:
 
 
 def chaired_by(user) -> frozenset[int]:
-    """A leader sees the sessions they chair, wherever those are."""
-    return own_officials(user) if user.has_role(Role.LEADER) else frozenset()
+    """The officials whose sessions a leader sees, wherever those are: their own."""
+    if user is None or not user.is_authenticated or not user.has_role(Role.LEADER):
+        return frozenset()
+    return own_officials(user)
 
 
 def can_read_session(user, session: DialogueSession) -> bool:
     return (permissions.can_read_unit(user, session.unit)
-            or (user.is_authenticated and session.chair_id in chaired_by(user)))
+            or session.chair_id in chaired_by(user))
 
 
 def can_edit_session(user, session: DialogueSession) -> bool:
@@ -42,7 +45,7 @@ def can_edit_session(user, session: DialogueSession) -> bool:
 def sessions_clause(user, unit_column, chair_column) -> ColumnElement[bool]:
     """Which sessions a user may see in lists, calendars and searches."""
     clause = permissions.read_scope(user).clause(unit_column)
-    if user is not None and user.is_authenticated and (chaired := chaired_by(user)):
+    if chaired := chaired_by(user):
         clause = or_(clause, chair_column.in_(sorted(chaired)))
     return clause
 

@@ -179,6 +179,19 @@ class DialogueSession(TimestampMixin, db.Model):
     def refresh_search_text(self) -> None:
         self.search_text = fold(" ".join([self.title, self.topic, self.venue, self.unit_name]))
 
+    def record_minutes_filed(self, at: datetime) -> None:
+        """The minutes were filed ``at``: the issues become part of the signed record, and
+        the session is on record as held from the first filing on (a correction filed
+        later does not move that day)."""
+        self.issues_locked_at = at
+        if self.minutes_filed_at is None:
+            self.minutes_filed_at = at
+
+    def record_minutes_reopened(self) -> None:
+        """A correction of the minutes is drafted: the issues may change again until it is
+        filed; the session stays on record as held."""
+        self.issues_locked_at = None
+
     # Its history is the audit trail, the one record of every change: the views below are
     # read from it, never stored beside it.
 

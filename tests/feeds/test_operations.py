@@ -319,10 +319,10 @@ def test_a_locked_account_has_no_personal_feed(secretary, admin):
 def test_a_personal_feeds_stamp_follows_the_owners_roles(secretary, admin, unit):
     from dialogue.accounts.operations import grant_role
 
-    before = cache.personal_stamp_extra(secretary)
+    before = operations.personal_feed(secretary).stamp_extra
     grant_role(secretary, Role.VIEWER, unit("Phường Pleiku"), by=admin)
     db.session.commit()
-    assert cache.personal_stamp_extra(secretary) != before
+    assert operations.personal_feed(secretary).stamp_extra != before
 
 
 def test_a_session_of_a_former_unit_points_to_the_feeds_of_its_successors(unit):

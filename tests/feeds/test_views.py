@@ -5,13 +5,16 @@ import re
 import pytest
 from sqlalchemy import update
 
+from dialogue.accounts.models import Role
+from dialogue.accounts.operations import update_user
 from dialogue.extensions import db
 from dialogue.feeds import cache
 from dialogue.feeds.models import FeedState
+from dialogue.officials.operations import link_account
 from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status
 from dialogue.units.models import Era
-from tests.helpers import form_token
+from tests.helpers import counting, form_token
 
 from .conftest import settle_feed_state, uids
 
@@ -176,6 +179,60 @@ def test_the_personal_page_needs_sign_in(anonymous):
     assert response.status_code == 302 and "/login" in response.location
 
 
+def new_personal_address(client) -> str:
+    client.post("/account/calendar/address",
+                data={"csrf_token": form_token(client, "/account/calendar/")})
+    return personal_address(client)
+
+
+def test_a_poll_of_an_unchanged_feed_costs_only_finding_what_its_address_names(
+        anonymous, client_for, create_user, create_official, upcoming, app, monkeypatch):
+    """What calendar clients get most hours: no statement but the look-up of the unit or
+    the token, whatever the owner of a personal feed holds (the feed state, read at most
+    once per FEED_STATE_SECONDS, is left out here)."""
+    monkeypatch.setitem(app.config, "FEED_STATE_SECONDS", 3600)
+    leader = create_user("lanhdao", Role.LEADER, "Xã Ia Grai",
+                         official=create_official(unit="Xã Ia Grai"))
+    upcoming(unit="Xã Ia Grai", is_public=False)
+    for address, look_ups in [("/feeds/all.ics", 0), ("/feeds/units/52.ics", 1),
+                              (new_personal_address(client_for(leader)), 1)]:
+        etag = anonymous.get(address).headers["ETag"]
+        with counting() as count:
+            assert anonymous.get(address, headers={"If-None-Match": etag}).status_code == 304
+        assert count[0] == look_ups, address
+
+
+def test_a_renamed_owner_gets_a_new_personal_feed(client, anonymous, upcoming, secretary,
+                                                  admin):
+    """The name is in the calendar's title, and an account's details raise no feed state."""
+    upcoming()
+    address = new_personal_address(client)
+    etag = anonymous.get(address).headers["ETag"]
+    update_user(secretary, full_name="Trần Minh Thư", email=secretary.email, is_active=True,
+                language="vi", by=admin, expected_version=secretary.version)
+    db.session.commit()
+    renamed = anonymous.get(address, headers={"If-None-Match": etag})
+    assert renamed.status_code == 200
+    assert "X-WR-CALNAME:Lịch đối thoại của Trần Minh Thư" in renamed.get_data(as_text=True)
+
+
+def test_linking_an_official_brings_the_sessions_they_are_secretary_of(
+        client_for, anonymous, commune_secretary, create_official, upcoming, admin):
+    """The link is on the official's row, whose change raises the feed state: a client
+    holding the personal feed's ETag gets the sessions the official was invited to."""
+    official = create_official(full_name="Nguyễn Thị Hồng Nhung", position="Công chức",
+                               unit="Xã Ia Grai")
+    elsewhere = upcoming(unit="Phường Pleiku", is_public=False, secretary=official)
+    address = new_personal_address(client_for(commune_secretary))
+    before = anonymous.get(address)
+    assert uids(before.get_data(as_text=True)) == []
+    link_account(official, commune_secretary.username, by=admin)
+    db.session.commit()
+    linked = anonymous.get(address, headers={"If-None-Match": before.headers["ETag"]})
+    assert linked.status_code == 200
+    assert uids(linked.get_data(as_text=True)) == [elsewhere.uid]
+
+
 # One session -----------------------------------------------------------------------------
 
 
@@ -245,6 +302,19 @@ def test_a_province_page_offers_its_subunits_and_links_to_each(anonymous, unit):
     ia_grai = unit("Xã Ia Grai")
     assert f'href="/feeds/units/{ia_grai.code_text}"' in html
     assert anonymous.get(f"/feeds/units/{ia_grai.code_text}").status_code == 200
+
+
+def test_an_english_visitor_reads_the_page_in_english_and_gets_the_feed_in_vietnamese(
+        anonymous, upcoming):
+    """Calendars are in Vietnamese whoever subscribes; the page around them is not."""
+    upcoming(unit="Xã Ia Grai")
+    anonymous.post("/language", data={"csrf_token": form_token(anonymous, "/feeds/"),
+                                      "language": "en", "next": "/feeds/"})
+    page = anonymous.get("/feeds/levels/commune").get_data(as_text=True)
+    assert "<h1>Dialogues with citizens — Commune level</h1>" in page
+    feed = anonymous.get("/feeds/levels/commune.ics").get_data(as_text=True)
+    assert "X-WR-CALNAME:Lịch đối thoại với Nhân dân — Cấp xã" in feed
+    assert "CATEGORIES:Cấp xã,Xã Ia Grai" in feed
 
 
 def test_the_feeds_index_lists_the_provinces(anonymous):

@@ -32,7 +32,12 @@ from dialogue.issues.operations import session_issues, update_issue
 from dialogue.minutes import document
 from dialogue.minutes.content import draft_pdf
 from dialogue.minutes.models import MinutesTemplate
-from dialogue.minutes.operations import minutes_of, start_correction
+from dialogue.minutes.operations import (
+    minutes_of,
+    minutes_or_new,
+    save_minutes,
+    start_correction,
+)
 from dialogue.sessions.models import SessionStatus
 from tests.helpers import normalised, page_count, page_texts, pdf_text
 
@@ -300,6 +305,27 @@ def test_the_closing_line_states_the_real_page_count_of_short_minutes(
     assert page_count(pdf) == expected
     assert f"Biên bản gồm 0{expected} trang, được lập thành 02 bản." in pdf_text(pdf)
 
+
+
+def test_a_draft_printed_before_its_first_save_keeps_its_own_page_count(
+        held_session, quiet_session, minutes_details, secretary, monkeypatch):
+    """Each layout costs a second: a draft printed again starts from its own last count,
+    not from the count of another session's unsaved draft."""
+    session, quiet = held_session(), quiet_session()
+    longer = draft_pdf(minutes_or_new(session))
+    assert longer.pages > 1
+    assert draft_pdf(minutes_or_new(quiet)).pages == 1
+    save_minutes(session, minutes_details(), by=secretary)
+    db.session.commit()
+    layouts = []
+    original_lay_out = document.lay_out
+    monkeypatch.setattr(document, "lay_out",
+                        lambda html: layouts.append(html) or original_lay_out(html))
+
+    again = draft_pdf(minutes_of(session))
+
+    assert again.pages == longer.pages
+    assert len(layouts) == 1
 
 def test_the_closing_line_states_the_real_page_count_of_long_minutes(long_pdfs):
     for kind, pdf in long_pdfs.items():

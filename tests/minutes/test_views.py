@@ -7,14 +7,17 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from dialogue.accounts.models import Role
 from dialogue.extensions import db
+from dialogue.issues.operations import session_issues
 from dialogue.minutes.archive import filed_revision
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
 from dialogue.minutes.operations import finalize_minutes, minutes_of, start_correction
 from dialogue.sessions.models import SessionStatus
-from tests.helpers import field_errors, flashes, form_token
+from dialogue.sessions.operations import TRANSITIONS, change_status, reschedule
+from tests.helpers import at, field_errors, flashes, form_token
 
 from .conftest import CONCLUSIONS
 
@@ -220,6 +223,41 @@ def test_a_tab_opened_before_the_first_save_cannot_start_a_second_draft(submit, 
     assert minutes_of(session).conclusions == "Kết luận từ tab thứ nhất."
 
 
+
+def test_a_second_secretary_finalizing_a_moment_later_is_told_and_nothing_is_filed_twice(
+        client, client_for, create_user, url, opened, submit, session, draft):
+    draft(session)
+    colleague = client_for(create_user("thuky2.tinh", full_name="Rơ Mah H’Nhi"))
+    mine, theirs = opened(), opened(colleague)
+    assert submit("finalize", form=mine).status_code == 302
+
+    response = submit("finalize", form=theirs, browser=colleague)
+
+    # The page now offers a correction, not the form she sent: the message is still shown.
+    assert response.status_code == 400
+    assert field_errors(response)[""] == [STALE]
+    db.session.expire_all()
+    assert [revision.number for revision in minutes_of(session).revisions] == [1]
+
+
+def test_a_correction_started_twice_is_refused_to_the_second_secretary(
+        client, client_for, create_user, url, session, final):
+    minutes = final(session).minutes
+    colleague = client_for(create_user("thuky2.tinh", full_name="Rơ Mah H’Nhi"))
+    tokens = {browser: form_token(browser, url) for browser in (client, colleague)}
+    version = str(minutes.version)
+    client.post(f"{url}/correction", data={"csrf_token": tokens[client], "version": version,
+                                           "reason": REASON})
+
+    response = colleague.post(f"{url}/correction", data={
+        "csrf_token": tokens[colleague], "version": version,
+        "reason": "Ghi sai tên đại biểu."})
+
+    assert response.status_code == 400
+    assert field_errors(response)[""] == [STALE]
+    db.session.expire_all()
+    assert minutes_of(session).correction_reason == REASON
+
 # Downloading -------------------------------------------------------------------------------
 
 def test_the_final_pdf_does_not_exist_before_the_minutes_are_finalized(client, url, session,
@@ -323,6 +361,24 @@ def test_a_correction_is_drafted_and_filed_as_revision_2_leaving_revision_1_to_d
     assert latest.data == second.pdf
     assert latest.headers["ETag"] == f'"{second.pdf_sha256}"'
 
+
+
+def test_in_english_the_page_speaks_english_and_the_filed_minutes_stay_vietnamese(
+        client, url, submit, session):
+    client.post("/language", data={"csrf_token": form_token(client, url), "language": "en"})
+
+    refused = submit("finalize", conclusions="")
+    filed = submit("finalize", conclusions=CONCLUSIONS)
+
+    assert field_errors(refused)["conclusions"] == [
+        "Enter the chair's conclusions before finalizing."]
+    assert filed.status_code == 302
+    assert flashes(client.get(url)) == ["Minutes no. 01/BB-UBND finalized and filed as PDF/A."]
+    printed = filed_revision(session).content
+    with force_locale("vi"):
+        outcomes = [issue.outcome.label for issue in session_issues(session)]
+    assert printed["format"] == "Trực tiếp"
+    assert [issue["outcome"] for issue in printed["issues"]] == outcomes
 
 # Verifying a copy --------------------------------------------------------------------------
 
@@ -442,6 +498,32 @@ def test_a_cancelled_session_offers_no_minutes_form_and_says_why(client, create_
     assert "Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức." in page
     assert 'name="conclusions"' not in page
 
+
+
+def test_a_draft_kept_through_a_postponement_is_read_but_not_changed_until_rescheduled(
+        client, create_session, secretary, draft):
+    session = create_session()  # announced: the secretary may start the minutes already
+    url = f"/sessions/{session.id}/minutes"
+    draft(session)
+    opened_before = fields(client.get(url).get_data(as_text=True))
+    change_status(session, TRANSITIONS["postpone"], reason="Mưa lũ, chia cắt giao thông",
+                  by=secretary)
+    db.session.commit()
+
+    response = client.post(url, data={**opened_before, "action": "save",
+                                      "conclusions": "Kết luận gõ sau khi phiên bị hoãn."})
+
+    assert response.status_code == 400
+    assert ("Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức."
+            in field_errors(response)[""])
+    assert 'name="conclusions"' not in response.get_data(as_text=True)
+    assert client.get(f"{url}/preview").status_code == 200
+    db.session.expire_all()
+    assert minutes_of(session).conclusions == CONCLUSIONS
+    reschedule(session, at("2026-12-21 08:00"), at("2026-12-21 11:00"), venue=session.venue,
+               reason="Lũ đã rút", by=secretary)
+    db.session.commit()
+    assert fields(client.get(url).get_data(as_text=True))["conclusions"] == CONCLUSIONS
 
 def test_final_minutes_have_no_draft_to_preview(client, held_session, final):
     """Their draft would print a revision that does not exist: the filed PDF is shown."""

@@ -7,8 +7,9 @@ import pytest
 
 from dialogue.core.errors import UserError
 from dialogue.extensions import db
-from dialogue.issues.models import IssueKind, IssueOutcome
-from dialogue.reports.drill import Drill, drill_duties, drill_statement
+from dialogue.issues.models import InformState, IssueKind, IssueOutcome
+from dialogue.reports.buckets import CommitmentBucket
+from dialogue.reports.drill import Drill, DrillSubject, drill_duties, drill_statement
 from dialogue.reports.operations import build_report
 from dialogue.reports.periods import (
     PeriodKind,
@@ -157,9 +158,10 @@ def test_the_duty_lists_are_what_the_dashboard_counts(gia_lai_2025, unit):
     scope = gia_lai_2025.scope(unit("Tỉnh Gia Lai"))
     report = build_report(scope)
 
-    assert len(drill_duties(scope, Drill("communes"))) == len(report.communes_without_conference)
-    assert drill_duties(scope, Drill("short_notice")) == report.short_notice
-    assert drill_duties(scope, Drill("late_minutes")) == report.late_minutes
+    assert len(drill_duties(scope, Drill(DrillSubject.COMMUNES))) == len(
+        report.communes_without_conference)
+    assert drill_duties(scope, Drill(DrillSubject.SHORT_NOTICE)) == report.short_notice
+    assert drill_duties(scope, Drill(DrillSubject.LATE_MINUTES)) == report.late_minutes
 
 
 @pytest.mark.parametrize(("text", "first", "last", "label"), [
@@ -219,3 +221,27 @@ def test_the_whole_country_is_reported_province_by_province(gia_lai_2025):
     assert {row.unit.display_name: row.held for row in kept.units} == {
         "Tỉnh Gia Lai": 2, "Tỉnh Gia Lai (trước 01/07/2025)": 3}
     assert {row.unit.display_name: row.held for row in rolled.units} == {"Tỉnh Gia Lai": 5}
+
+
+def test_every_drill_of_the_tables_reads_back_from_its_link(gia_lai_2025, unit):
+    report = build_report(gia_lai_2025.scope(unit("Tỉnh Gia Lai"), roll_up=True))
+    drills = [cell.drill for table in report_tables(report) for row in table.rows
+              for cell in row if cell.drill is not None]
+
+    assert drills
+    for drill in drills:
+        assert Drill.from_args(drill.args()) == drill
+    overdue = Drill.from_args({"show": "commitments", "bucket": "overdue", "level": "commune"})
+    assert overdue == Drill(DrillSubject.COMMITMENTS, level=UnitLevel.COMMUNE,
+                            bucket=CommitmentBucket.OVERDUE)
+    assert overdue.bucket is CommitmentBucket.OVERDUE
+
+
+def test_the_inform_columns_are_named_as_the_lists_behind_them(app, gia_lai_2025, unit):
+    with app.test_request_context():
+        inform = next(table for table in report_tables(
+            build_report(gia_lai_2025.scope(unit("Tỉnh Gia Lai")))) if table.key == "inform")
+
+        assert inform.columns[1:] == [state.label for state in InformState]
+        assert [cell.drill.inform for cell in inform.rows[-1][1:]] == list(InformState)
+        assert inform.columns[1] == "Trả lời công dân đúng hạn"

@@ -10,7 +10,8 @@ import pytest
 
 from dialogue.issues.models import IssueKind, IssueOutcome
 from dialogue.sessions.models import SessionStatus
-from tests.helpers import at, statements
+from dialogue.units.models import Era
+from tests.helpers import at, form_token, statements
 
 
 def figure(html: str, name: str) -> int:
@@ -167,3 +168,91 @@ def test_the_command_line_reads_a_former_province_by_its_code(app, gia_lai_2025,
 
     assert result.exit_code == 0, result.output
     assert "Tỉnh Gia Lai (trước 01/07/2025), 6 tháng đầu năm 2025: 3 hội nghị" in result.output
+
+
+def answers_every_link(client, url: str) -> str:
+    """The dashboard at ``url``, after checking that each list behind it and each download
+    answers (and that each list shows as many rows as its figure counts)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.get_data(as_text=True)
+    for link, count in re.findall(r'href="(/dashboard/rows\?[^"]+)"[^>]*>(\d+)<', html):
+        rows = client.get(link.replace("&amp;", "&"))
+        assert rows.status_code == 200, link
+        assert f'data-total="{count}"' in rows.get_data(as_text=True), link
+    downloads = re.findall(r'href="(/dashboard/report\.\w+\?[^"]+)"', html)
+    assert len(downloads) == 3
+    for link in downloads:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    return html
+
+
+def test_a_month_without_sessions_counts_nothing_and_every_link_answers(client, gia_lai_2025):
+    html = answers_every_link(client, "/dashboard?period=month&year=2025&month=8&roll_up=y")
+
+    assert "Tháng 8 năm 2025" in html
+    assert [figure(html, name) for name in ("held", "issues", "assigned", "resolved",
+                                            "overdue", "short_notice", "late_minutes")] == [
+        0, 0, 0, 0, 0, 0, 0]
+
+
+def test_a_future_year_counts_nothing_and_lists_no_commune_yet(client, gia_lai_2025):
+    html = answers_every_link(client, "/dashboard?year=2030")
+
+    assert figure(html, "held") == 0
+    # The communes' yearly duty is judged only once the year has begun.
+    assert figure(html, "communes") == 0
+
+
+def test_rolling_up_a_former_unit_keeps_its_own_figures(client, gia_lai_2025, unit):
+    former = unit("Tỉnh Gia Lai", Era.LEGACY).id
+
+    kept = answers_every_link(client, f"/dashboard?year=2025&unit_id={former}")
+    ticked = answers_every_link(client, f"/dashboard?year=2025&unit_id={former}&roll_up=y")
+
+    # A former unit has no successor inside itself to move its figures to.
+    names = ("held", "issues", "assigned", "resolved", "overdue", "communes")
+    assert [figure(ticked, name) for name in names] == [figure(kept, name) for name in names]
+    assert figure(ticked, "held") == 3
+    assert "số liệu đơn vị cũ tính vào đơn vị kế thừa" not in ticked
+
+
+@pytest.mark.parametrize("query", ["show=SESSIONS", "show=commitments&inform=soon",
+                                   "show=issues&outcome=maybe", "show=issues&field=-1",
+                                   "show=issues&row=0"])
+def test_a_list_link_with_a_bad_value_is_not_found(client, query):
+    assert client.get(f"/dashboard/rows?year=2025&{query}").status_code == 404
+
+
+def test_the_dashboard_speaks_english_and_the_files_stay_vietnamese(client, gia_lai_2025):
+    client.post("/language", data={"csrf_token": form_token(client, "/dashboard"),
+                                   "language": "en", "next": "/dashboard"})
+
+    html = answers_every_link(client, "/dashboard?year=2025")
+    assert '<html lang="en">' in html
+    assert "Figures and reports" in html and "Year 2025" in html
+    assert "Citizen answered on time" in html
+    overdue = client.get("/dashboard/rows?year=2025&show=commitments&bucket=overdue")
+    assert "<h1>Commitments · Overdue</h1>" in overdue.get_data(as_text=True)
+    data = client.get("/dashboard/report.csv?year=2025").data.decode("utf-8-sig")
+    assert "Kỳ báo cáo,Năm 2025" in data and "Trả lời công dân đúng hạn" in data
+    assert "Year 2025" not in data
+
+
+def test_the_lists_behind_the_figures_cost_the_same_queries_whatever_the_data(
+        client, gia_lai_2025, create_session, unit, record, commit_to):
+    province = unit("Tỉnh Gia Lai").id
+    lists = [f"/dashboard/rows?year=2025&roll_up=y&{query}" for query in (
+        "show=sessions", "show=issues", "show=commitments", "show=commitments&inform=overdue",
+        f"show=commitments&bucket=open&row={province}", "show=communes", "show=late_minutes")]
+    before = [statements(client, url) for url in lists]
+    for number, name in enumerate(["Xã Ia Hrung", "Phường Diên Hồng", "Xã Ia Grai"]):
+        session = create_session(unit=name, status=SessionStatus.HELD,
+                                 starts_at=at("2025-08-04 08:00") + timedelta(days=number))
+        for kind in IssueKind:
+            commit_to(record(session, kind=kind, outcome=IssueOutcome.FOLLOW_UP))
+    former = create_session(unit=unit("Thị trấn Ia Kha", Era.LEGACY), status=SessionStatus.HELD,
+                            starts_at=at("2025-03-04 08:00"))
+    commit_to(record(former, kind=IssueKind.OPINION, outcome=IssueOutcome.FOLLOW_UP))
+
+    assert [statements(client, url) for url in lists] == before
