@@ -1,5 +1,8 @@
-# make run  — create .venv, install, migrate, load the demo if the database is empty, serve
-# make test — create .venv, install, lint and run the whole suite
+# make run   — create .venv, install, migrate, load the demo if the database is empty, serve
+#              with Flask's development server, and work background jobs beside it
+# make serve — the same production-style: migrate, serve with gunicorn (several workers),
+#              work background jobs beside it (no demo: see docs/deploy/ for a real install)
+# make test  — create .venv, install, lint and run the whole suite
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +16,7 @@ TEST_PACKAGES += gir1.2-ical-3.0 python3-gi
 # ...and with ical.js, installed by npm from tests/feeds/js/package-lock.json.
 ICALJS := tests/feeds/js/node_modules/.package-lock.json
 
-.PHONY: run test install run-packages test-packages node-npm translations migrate lint clean
+.PHONY: run serve test install run-packages test-packages node-npm translations migrate lint clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -77,9 +80,22 @@ $(ICALJS): tests/feeds/js/package-lock.json tests/feeds/js/package.json | node-n
 migrate: install run-packages
 	$(FLASK) db upgrade
 
+# Runs $(1) with a job worker in the background, stopped with it (Ctrl-C, or $(1) exiting):
+# the worker finishes the job it is on, then stops.
+define with_job_worker
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(FLASK) jobs work & worker=$$!; \
+	$(1)
+endef
+
+# Log lines for a person at a terminal (LOG_FORMAT=json for a log collector, as in production).
+run: export LOG_FORMAT ?= text
 run: migrate
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(call with_job_worker,$(FLASK) run --host 127.0.0.1 --port 5000)
+
+serve: migrate
+	$(call with_job_worker,$(FLASK) serve)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Lịch đối thoại: leader–citizen dialogue sessions for Vietnamese secretariats."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -8,9 +9,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The application; its runtime data (the SQLite database, attachments, job files, the
+    generated secret key) in INSTANCE_PATH, DIALOGUE_INSTANCE_PATH or ./instance."""
+    instance = ((config or {}).get("INSTANCE_PATH") or os.environ.get("DIALOGUE_INSTANCE_PATH")
+                or str(ROOT / "instance"))
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(Path(instance).resolve()),
         template_folder=str(ROOT / "templates"),
     )
     from . import config as default_config
@@ -42,20 +47,23 @@ def create_app(config: dict | None = None) -> Flask:
     from .issues.admin_views import bp as issue_admin_bp
     from .issues.followup_views import bp as followup_bp
     from .issues.views import bp as issues_bp
+    from .jobs.views import bp as jobs_bp
     from .minutes.views import bp as minutes_bp
     from .minutes.views import verify_bp
     from .officials.views import bp as officials_bp
     from .reports.views import bp as reports_bp
+    from .service import init_service
     from .sessions.public_views import bp as public_bp
     from .sessions.views import bp as sessions_bp
     from .units.views import bp as units_bp
 
     for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp,
                       issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp, feeds_bp,
-                      my_feed_bp, reports_bp):
+                      my_feed_bp, reports_bp, jobs_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
     init_display(app)
     init_web(app)
+    init_service(app)
     register_commands(app)
     return app

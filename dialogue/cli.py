@@ -9,6 +9,9 @@ from flask.cli import AppGroup
 
 from .accounts.models import Role
 from .extensions import db
+from .jobs.cli import jobs_cli
+from .service.backup import backup_command, restore_command
+from .service.serve import serve_command
 from .units.models import Era, UnitLevel
 
 units_cli = AppGroup("units", help="Đơn vị hành chính.")
@@ -187,8 +190,12 @@ def export_report_command(period, unit_code, era, roll_up, fmt, out):
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(minutes_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -32,7 +32,10 @@ def load(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pool_pre_ping: a connection the database dropped (a restart) is replaced before use,
+        # so the app recovers by itself. hide_parameters: a logged database error does not
+        # carry the values of its query (a feed token, a citizen's contact).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),
@@ -62,6 +65,8 @@ def load(instance_path: Path) -> dict:
         # need one; nobody reads it).
         "FEED_MAX_EVENTS": int(os.environ.get("FEED_MAX_EVENTS", "10000")),
         "FEED_EVENT_CACHE_SIZE": int(os.environ.get("FEED_EVENT_CACHE_SIZE", "50000")),
+        # Bytes of assembled feeds each process keeps under their ETags.
+        "FEED_BODY_CACHE_BYTES": int(os.environ.get("FEED_BODY_CACHE_MB", "64")) * 2**20,
         # How long a process answers conditional requests from the feed state it last read:
         # its own changes count at once, other processes' after at most this delay.
         "FEED_STATE_SECONDS": float(os.environ.get("FEED_STATE_SECONDS", "2")),
@@ -69,4 +74,29 @@ def load(instance_path: Path) -> dict:
         # however that is set).
         "FEED_ORGANIZER_EMAIL": os.environ.get("FEED_ORGANIZER_EMAIL", ""),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
+        # Background jobs: "database" (the embedded queue, a table in this database, for
+        # one machine) or "rq" (Redis at REDIS_URL, for several app servers).
+        "JOBS_BACKEND": os.environ.get("JOBS_BACKEND", "database"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # A worker renews its lease on a running job this often; a lease not renewed for
+        # JOB_LEASE_SECONDS means the worker died, and the job is run again.
+        "JOB_LEASE_SECONDS": float(os.environ.get("JOB_LEASE_SECONDS", "60")),
+        "JOB_POLL_SECONDS": float(os.environ.get("JOB_POLL_SECONDS", "1")),
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("JOB_MAX_ATTEMPTS", "3")),
+        # A job that failed by accident (not by the user's data) is tried again after this
+        # many seconds, then twice as long each time: a database or disk that hiccuped has
+        # time to come back.
+        "JOB_RETRY_SECONDS": float(os.environ.get("JOB_RETRY_SECONDS", "30")),
+        # Files a job produced (exports) are kept this long for their owner to download.
+        "JOB_FILES_DAYS": int(os.environ.get("JOB_FILES_DAYS", "7")),
+        # The production server (`flask --app dialogue serve`, gunicorn): its address (nginx
+        # on the same machine talks to 127.0.0.1; "unix:/run/dialogue/web.sock" works too),
+        # worker processes (0: 2 × cores + 1, at most 8), threads in each, and how long a
+        # worker may stay silent before gunicorn replaces it.
+        "WEB_BIND": os.environ.get("WEB_BIND", "127.0.0.1:5000"),
+        "WEB_WORKERS": int(os.environ.get("WEB_WORKERS", "0") or 0),
+        "WEB_THREADS": int(os.environ.get("WEB_THREADS", "4") or 4),
+        "WEB_TIMEOUT": int(os.environ.get("WEB_TIMEOUT", "60") or 60),
+        # Log lines on stderr: "json" (one object a line, for a log collector) or "text".
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
     }

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import pytest
 
 from dialogue.accounts.models import Role
-from dialogue.core.time import local_today, to_local
+from dialogue.core.time import local_today, to_local, utcnow
 from dialogue.core.workdays import Holiday
 from dialogue.extensions import db
 from dialogue.feeds.tokens import issue_feed_token
@@ -41,6 +41,8 @@ from dialogue.issues.operations import (
     assign_commitment,
     record_issue,
 )
+from dialogue.jobs.models import Job, JobState
+from dialogue.jobs.operations import save_job_file
 from dialogue.minutes.models import Minutes, MinutesTemplate
 from dialogue.minutes.operations import MinutesDetails, finalize_minutes, save_minutes
 from dialogue.sessions.models import SessionStatus
@@ -172,6 +174,13 @@ MATRIX = [
           ("ia_grai", (LOGIN, 200, 200, 200, 200, 200)),
           ("pleiku", (LOGIN, 200, 200, 403, 403, 403)),
       ]),
+    # A report's file: a commune's is sent at once (GET or POST); the user's own unit's
+    # (None) is, for the administrator and the province's secretary, the country's and the
+    # province's: a job, started by a POST (302 to its page), offered by a GET (200).
+    row("reports.export",              G, None,      LOGIN, 200, 200, 200, 200, 200),
+    row("reports.export",              P, "ia_grai", LOGIN, 200, 200, 200, 200, 200),
+    row("reports.export",              P, "pleiku",  LOGIN, 200, 200, 403, 403, 403),
+    row("reports.export",              P, None,      LOGIN, 302, 302, 200, 200, 200),
     # The lists the administrator keeps.
     row("issue_admin.fields",          G, None,      LOGIN, 200, 403, 403, 403, 403),
     row("issue_admin.fields",          P, None,      LOGIN, 302, 403, 403, 403, 403),
@@ -194,6 +203,10 @@ MATRIX = [
           ("pleiku", (LOGIN, 302, 302, 404, 404, 404)),
           ("chaired", (LOGIN, 302, 302, 404, 403, 404)),
       ]),
+    # The archive export: who may edit a unit exports its filed minutes (a job).
+    row("minutes.archive_export",      G, None,      LOGIN, 200, 200, 200, 403, 403),
+    row("minutes.archive_export",      P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("minutes.archive_export",      P, "pleiku",  LOGIN, 302, 302, 400, 403, 403),
     # Calendar feeds and their subscribe pages: public; a personal feed answers whoever holds
     # its secret address; one internal session's calendar goes with the session.
     *(row(f"feeds.{endpoint}", G, target, 200, 200, 200, 200, 200, 200)
@@ -210,6 +223,17 @@ MATRIX = [
     row("my_feed.personal",            G, None,      LOGIN, 200, 200, 200, 200, 200),
     row("my_feed.issue_address",       P, None,      LOGIN, 302, 302, 302, 302, 302),
     row("my_feed.revoke_address",      P, None,      LOGIN, 302, 302, 302, 302, 302),
+    # Background jobs: followed by who asked and who may read their unit, retried by who may
+    # change its data.
+    row("jobs.list_jobs",              G, None,      LOGIN, 200, 200, 200, 200, 200),
+    *(row(f"jobs.{endpoint}", G, target, *expected)
+      for endpoint in ("show_job", "job_json", "download")
+      for target, expected in [
+          ("ia_grai", (LOGIN, 200, 200, 200, 200, 200)),
+          ("pleiku", (LOGIN, 200, 200, 404, 404, 404)),
+      ]),
+    row("jobs.retry",                  P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
+    row("jobs.retry",                  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
     # The document's stylesheet, and the check of a filed copy: anyone holding one.
     row("minutes.static",              G, None,      200,   200, 200, 200, 200, 200),
     row("verify.verify_lookup",        G, None,      200,   200, 200, 200, 200, 200),
@@ -577,6 +601,29 @@ def _report_path(w: World, target, path: str, **args):
     return f"{path}?{urlencode({'year': w.day.year, **args})}", {}
 
 
+def _archive_export(w: World, target):
+    if target is None:
+        return "/minutes/archive", {}
+    session = w.filed(target)
+    return "/minutes/archive", {"year": str(session.local_date.year),
+                                "unit_id": str(w.unit(w.UNITS[target]).id)}
+
+
+def _job(w: World, target, suffix=""):
+    """An export of the target's unit the administrator asked for: failed (to retry), or
+    done with its file (to download)."""
+    job = Job(kind="reports.export", params={}, label=f"Xuất báo cáo {w.UNITS[target]}",
+              unit=w.unit(w.UNITS[target]), created_by=w.users["admin"], attempts=1,
+              state=JobState.FAILED, error="Lỗi hệ thống", finished_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    if suffix == "/file":
+        job.state = JobState.DONE
+        job.result = save_job_file(job, "Báo cáo.csv", b"Don vi;So phien\n", "text/csv")
+    db.session.commit()
+    return f"/jobs/{job.id}{suffix}", {}
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
@@ -593,6 +640,11 @@ BUILDERS = {
     "issues.add_progress_update": _progress_update,
     "issues.download_attachment": _attachment,
     "followup.board": _fixed("/followup"),
+    "jobs.list_jobs": _fixed("/jobs/"),
+    "jobs.show_job": _job,
+    "jobs.job_json": lambda w, target: _job(w, target, ".json"),
+    "jobs.download": lambda w, target: _job(w, target, "/file"),
+    "jobs.retry": lambda w, target: _job(w, target, "/retry"),
     "reports.dashboard": lambda w, target: _report_path(w, target, "/dashboard"),
     "reports.rows": lambda w, target: _report_path(
         w, target, "/dashboard/rows", show="commitments", bucket="overdue"),
@@ -610,6 +662,7 @@ BUILDERS = {
     "minutes.final_pdf": _filed_path("minutes.pdf"),
     "minutes.revision_pdf": _filed_path("minutes/revisions/1.pdf"),
     "minutes.start_correction": _start_correction,
+    "minutes.archive_export": _archive_export,
     "minutes.static": _fixed("/minutes/assets/document.css"),
     "verify.verify_lookup": _fixed("/verify/"),
     "verify.verify": _verify,

@@ -99,3 +99,20 @@ track(User, "user", fields={
     "language": Tracked(_l("Ngôn ngữ")),
     "roles": Tracked(_l("Vai trò"), get=_role_labels),
 }, label=lambda user: user.display_name)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per account and per address, shared by every process.
+
+    A sign-in takes its number here before the password is checked, in one atomic
+    statement, so concurrent guesses cannot all pass a check that each read before the
+    others were counted.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    #: "account:<username>" or "address:<IP address>".
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)

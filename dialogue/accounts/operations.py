@@ -1,7 +1,8 @@
 """Accounts: creating them, signing in, passwords and roles."""
 
 import logging
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -9,16 +10,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit.models import AuditAction
-from ..audit.operations import recent_failures, record
+from ..audit.operations import record
 from ..audit.tracking import record_change
 from ..core.errors import UserError, check_version
+from ..core.models import UTCDateTime
 from ..core.time import utcnow
 from ..extensions import db
 from ..units.models import Unit
-from .models import Role, RoleAssignment, User
+from .models import Role, RoleAssignment, SignInThrottle, User
 from .permissions import check_admin
 
 log = logging.getLogger(__name__)
@@ -83,33 +87,103 @@ def create_user(username: str, full_name: str, password: str, *, email: str = ""
     return user
 
 
+def _throttle_insert():
+    """INSERT ... ON CONFLICT for this database (the two constructs take the same calls)."""
+    return (postgresql_insert if db.engine.dialect.name == "postgresql"
+            else sqlite_insert)(SignInThrottle)
+
+
+def _take_numbers(keys: list[str], now, cutoff) -> dict[str, tuple[int, datetime]]:
+    """Count one more attempt on each key and return {key: (its number, its window's start)}.
+
+    One statement per key, so two processes can never both read the same count: the
+    database hands out the numbers one after the other. A window older than the lockout
+    starts again at 1.
+    """
+    expired = SignInThrottle.window_started_at < cutoff
+    taken = {}
+    for key in keys:
+        statement = _throttle_insert().values(key=key, failures=1, window_started_at=now)
+        # In the update, the table's columns are the row already there.
+        statement = statement.on_conflict_do_update(index_elements=[SignInThrottle.key], set_={
+            "failures": case((expired, 1), else_=SignInThrottle.failures + 1),
+            "window_started_at": case((expired, literal(now, UTCDateTime())),
+                                      else_=SignInThrottle.window_started_at),
+        }).returning(SignInThrottle.failures, SignInThrottle.window_started_at)
+        taken[key] = tuple(db.session.execute(statement).one())
+    # Committed before the password is checked: every other process counts this attempt
+    # from now on, and no row (SQLite: no write lock) is held during the slow hash.
+    db.session.commit()
+    return taken
+
+
+def _give_back(key: str, window_started_at: datetime) -> None:
+    """Undo an attempt's number, unless its window has started again since."""
+    db.session.execute(update(SignInThrottle).where(
+        SignInThrottle.key == key, SignInThrottle.window_started_at == window_started_at,
+        SignInThrottle.failures > 0,
+    ).values(failures=SignInThrottle.failures - 1))
+
+
+def _forget(account_key: str, cutoff) -> None:
+    """Clear an account's count after its success, and drop every count whose window is
+    over (a new attempt would start them again at 1 anyway)."""
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.key == account_key))
+    # SKIP LOCKED (PostgreSQL; SQLite has one writer): a row another sign-in is counting is
+    # left for later rather than waited for, so the sweep never waits on anyone.
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(
+        select(SignInThrottle.key).where(SignInThrottle.window_started_at < cutoff)
+        .with_for_update(skip_locked=True))))
+
+
 def authenticate(username: str, password: str, address: str) -> tuple[User | None, str]:
     """(the account, "") for good credentials, else (None, why); every attempt is recorded.
 
     Repeated failures lock out the account (since its last success) and, separately, the
     address, for a while: guessing is slowed without letting one attacker lock out all.
+    The counts are in the database (:class:`.models.SignInThrottle`), shared by every
+    worker on every machine, and each attempt takes its number before its password is
+    checked, so concurrent guesses cannot slip past the limit together. Taking the number
+    commits the session (the caller's pending work with it).
     """
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
     typed = username.strip().lower()[:64]
-    if (recent_failures(username=typed, within=window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or recent_failures(address=address, within=window)
-            >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+    now = utcnow()
+    cutoff = now - window
+    account_key, address_key = f"account:{typed}", f"address:{address[:64]}"
+    taken = _take_numbers([account_key, address_key], now, cutoff)
+    limits = {account_key: config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+              address_key: config["LOGIN_MAX_FAILURES_PER_ADDRESS"]}
+    over = [key for key, (number, _started) in taken.items() if number > limits[key]]
+    if over:
+        # A refused attempt tried no password: it gives its numbers back, so retrying while
+        # locked out neither prolongs the lock nor uses up the address's allowance.
+        for key, (_number, started) in taken.items():
+            _give_back(key, started)
         record(AuditAction.LOGIN_FAILED, object_type="user", label=typed, actor_name=typed,
                reason="throttled", address=address)
         log.warning("sign-in throttled after repeated failures")
+        lifts_at = max(taken[key][1] for key in over) + window
+        minutes = max(1, math.ceil((lifts_at - now).total_seconds() / 60))
         return None, _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)d phút.",
-                       minutes=config["LOGIN_LOCKOUT_MINUTES"])
+                       minutes=minutes)
     user = find_user(typed)
     if user is None or not user.is_active:
         # Spend the time a real check takes, so timing does not tell which accounts exist.
         _hasher.verify(_decoy_hash(), _DECOY_PASSWORD)
     if user is None or not user.is_active or not _password_matches(user, password):
+        # The numbers stay taken: they are this failure's count.
         record(AuditAction.LOGIN_FAILED, object_type="user",
                object_id=user.id if user else None, label=typed, actor_name=typed,
                address=address)
         return None, _("Tên đăng nhập hoặc mật khẩu không đúng.")
-    user.last_login_at = utcnow()
+    # Only failures count against an address (an office signs in all day from one). The
+    # account's row before the address's, as everywhere: two sign-ins never wait on each
+    # other's rows in opposite orders (PostgreSQL would break the deadlock with an error).
+    _forget(account_key, cutoff)
+    _give_back(address_key, taken[address_key][1])
+    user.last_login_at = now
     record(AuditAction.LOGIN, by=user, object_type="user", object_id=user.id, label=typed,
            address=address)
     return user, ""

@@ -5,10 +5,10 @@ Each module says how its records read in the trail beside its model (see
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import has_request_context, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from ..core.text import escape_like
 from ..core.time import local_day_bounds, utcnow
@@ -52,23 +52,6 @@ def histories(object_type: str, object_ids: list[int]) -> dict[int, list[AuditEn
         ).order_by(AuditEntry.id)):
             found[entry.object_id].append(entry)
     return found
-
-
-def recent_failures(*, username: str | None = None, address: str | None = None,
-                    within: timedelta) -> int:
-    """Failed logins for an account (since its last success) or from an address."""
-    since = utcnow() - within
-    statement = select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == AuditAction.LOGIN_FAILED, AuditEntry.at > since)
-    if username is not None:
-        last_success = db.session.scalar(select(func.max(AuditEntry.at)).where(
-            AuditEntry.action == AuditAction.LOGIN, AuditEntry.object_label == username))
-        if last_success is not None:
-            statement = statement.where(AuditEntry.at > last_success)
-        statement = statement.where(AuditEntry.object_label == username)
-    if address is not None:
-        statement = statement.where(AuditEntry.actor_address == address)
-    return db.session.scalar(statement)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from sqlalchemy import CTE, Date, Integer, text
+from sqlalchemy import CTE, Date, Integer, and_, inspect, select, text, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -67,3 +67,29 @@ def date_pairs(pairs: dict[date, date], name: str) -> CTE:
     # a hash; otherwise SQLite reads the JSON again for every row it is joined to.
     return (text(sql).bindparams(pairs=data).columns(day=Date, value=Date).cte(name)
             .prefix_with("MATERIALIZED"))
+
+
+def lock_row(instance) -> None:
+    """Hold ``instance``'s row until the transaction ends, then read it afresh.
+
+    Operations that check a record before changing what depends on it take this first, so
+    two of them never both act on the same old copy: the second waits for the first to
+    commit and then sees what it did. PostgreSQL locks the one row (``SELECT ... FOR
+    UPDATE``); SQLite has no row locks, so a no-op UPDATE of the row takes its one write
+    lock, which every other writer waits for (up to the driver's timeout).
+    """
+    state = inspect(instance)
+    mapper = state.mapper
+    row = and_(*(column == value for column, value in zip(mapper.primary_key,
+                                                             state.identity, strict=True)))
+    # The caller's own pending changes go first: refreshed away, they would be lost.
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(*mapper.primary_key).where(row).with_for_update())
+    else:
+        # Every column set to itself that an UPDATE would otherwise change (updated_at).
+        table = mapper.local_table
+        unchanged = [*mapper.primary_key, *(c for c in table.c if c.onupdate is not None)]
+        db.session.execute(update(table).where(row).values(
+            {column.name: column for column in unchanged}))
+    db.session.refresh(instance)

@@ -43,3 +43,20 @@ class FeedState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedScopeState(db.Model):
+    """The change counter of one unit's feeds, beside the one of every feed (FeedState).
+
+    Raised with it when a session of that unit, of a unit under it, or of a former unit it
+    succeeded changes, so a commune's feed keeps its ETag while other communes' sessions
+    change. Scope 0 is what every unit feed shows but no unit owns (officials' names, the
+    units themselves). A scope without a row has never changed.
+    """
+
+    __tablename__ = "feed_scope_states"
+
+    #: A unit's id, or 0.
+    scope: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

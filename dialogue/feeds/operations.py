@@ -62,6 +62,9 @@ class Feed:
     #: What the feed depends on beyond the feed state, for its ETag (a personal feed's
     #: owner, whose account no feed state follows); a feed with one has no Last-Modified.
     stamp_extra: str = ""
+    #: The unit whose feed state the ETag follows (None: every feed's), for a unit's feeds:
+    #: they keep their ETags while other units' sessions change.
+    scope: int | None = None
 
     @property
     def uid(self) -> str:
@@ -93,7 +96,7 @@ def unit_feed(unit: Unit, *, subunits: bool) -> Feed:
             return and_(published_clause(), within(unit, DialogueSession.unit_id))
         return and_(published_clause(), DialogueSession.unit_id.in_(with_predecessors(unit)))
 
-    return Feed(f"unit:{unit.id}{'+' if subunits else ''}", name, condition)
+    return Feed(f"unit:{unit.id}{'+' if subunits else ''}", name, condition, scope=unit.id)
 
 
 def official_feed(official: Official) -> Feed:

@@ -27,7 +27,7 @@ from ..sessions.models import DialogueSession
 from ..units.models import Unit, UnitLevel
 from ..units.operations import current_provinces, unit_for_code
 from . import operations, tokens
-from .cache import feed_stamp
+from .cache import body_cache, feed_stamp
 from .forms import FeedTokenForm
 from .ical import REFRESH
 from .operations import Feed, FeedError, Window
@@ -53,7 +53,7 @@ def _serve(feed: Feed, *, public: bool, window: Window | None = None,
     window read and the feed's condition built only when the feed is sent (a bad window
     never had an ETag to match).
     """
-    stamp = feed_stamp(request.full_path, feed.stamp_extra)
+    stamp = feed_stamp(request.full_path, feed.stamp_extra, feed.scope)
     # A personal feed also changes with its owner's roles, which the date does not follow.
     last_modified = stamp.last_modified if not feed.stamp_extra else None
     response = Response(mimetype="text/calendar", headers={
@@ -65,7 +65,9 @@ def _serve(feed: Feed, *, public: bool, window: Window | None = None,
     if not is_resource_modified(request.environ, etag=stamp.etag, last_modified=last_modified):
         response.status_code = 304
         return response
-    response.set_data(operations.assemble(feed, window or _window()).body)
+    window = window or _window()
+    response.set_data(body_cache().get_or_build(
+        (request.full_path, stamp.etag), lambda: operations.assemble(feed, window).body))
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response

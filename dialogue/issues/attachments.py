@@ -1,6 +1,8 @@
 """The documents a progress update carries: what they may be, and where they are kept."""
 
+import errno
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.storage import FileStore, instance_store, save_with_transaction
 from .models import IssueError, ProgressUpdate
+
+log = logging.getLogger(__name__)
 
 #: What a progress update may carry, by the content's own type (never the file name).
 ALLOWED_TYPES = {
@@ -100,7 +104,19 @@ def attach(update: ProgressUpdate, upload: Upload) -> None:
     stays only if the update is committed."""
     mime = checked_type(upload)
     stored = f"{uuid4().hex}{ALLOWED_TYPES[mime]}"
-    save_with_transaction(attachment_store(), stored, upload.content)
+    try:
+        save_with_transaction(attachment_store(), stored, upload.content)
+    except OSError as error:
+        # The server's fault, not the user's: the operator finds the cause in the log; the
+        # user is told nothing was saved (the operation fails whole, the form keeps the text).
+        log.error("could not store the attachment %s: %s", stored, error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise IssueError(_l("Máy chủ đã hết chỗ lưu tệp nên chưa lưu được tệp này; cập "
+                                "nhật tiến độ chưa được lưu. Hãy báo quản trị hệ thống rồi "
+                                "gửi lại."), field="attachment") from error
+        raise IssueError(_l("Máy chủ không ghi được tệp đính kèm vào thư mục lưu tệp; cập "
+                            "nhật tiến độ chưa được lưu. Hãy báo quản trị hệ thống rồi gửi "
+                            "lại."), field="attachment") from error
     update.attachment_path = stored
     update.attachment_name = Path(upload.filename or stored).name[:255]
     update.attachment_type = mime

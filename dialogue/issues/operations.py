@@ -12,6 +12,7 @@ from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
 from ..audit.tracking import record_change, record_note
 from ..core.errors import check_version
+from ..core.sql import lock_row
 from ..core.text import fold
 from ..core.time import format_date, local_today, utcnow
 from ..core.workdays import deadline_after
@@ -62,6 +63,9 @@ def issues_editable(session: DialogueSession) -> bool:
 
 def _check_editable(session: DialogueSession, by: User) -> None:
     check_edit_unit(by, session.unit, field=None)
+    # The lock finalizing the minutes takes to file them: a save while they are filed
+    # waits, then sees them final and is refused, rather than change a filed record.
+    lock_row(session)
     if not issues_editable(session):
         if session.issues_locked_at is not None:
             raise IssueError(_l("Biên bản đã ký: ý kiến của phiên này không thể sửa nữa."))

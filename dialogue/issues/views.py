@@ -168,15 +168,24 @@ def show_issue(issue_id: int):
     if issue is None:
         abort(404)
     session_or_404(issue.session.id, edit=False)
+    return _issue_page(issue)
+
+
+def _issue_page(issue: Issue, *, refused_progress: tuple[int, ProgressForm] | None = None):
+    """The issue's page; ``refused_progress`` (a commitment's id, the form) shows a progress
+    update that was not saved: its messages beside the fields, what was typed kept."""
     can_edit = can_edit_session(current_user, issue.session)
     today = local_today()
     deadline = operations.inform_deadline(issue)
+    progress_forms = {c.id: ProgressForm(formdata=None) for c in issue.commitments}
+    if refused_progress is not None:
+        progress_forms[refused_progress[0]] = refused_progress[1]
     return render_template(
         "issues/show.html", issue=issue, can_edit=can_edit, today=today,
         editable=operations.issues_editable(issue.session),
         commitment_form=CommitmentForm(formdata=None),
         status_forms={c.id: _status_form(c) for c in issue.commitments},
-        informed_form=InformedForm(formdata=None), progress_form=ProgressForm(formdata=None),
+        informed_form=InformedForm(formdata=None), progress_forms=progress_forms,
         inform_rules={c.id: operations.inform_rule(c, today, deadline=deadline)
                       for c in issue.commitments},
         earlier=operations.earlier_issues(issue, user=current_user),
@@ -268,8 +277,13 @@ def add_progress_update(commitment_id: int):
             commitment, on=form.on.data, text=form.text.data, upload=upload, by=current_user))
         if saved:
             flash(_("Đã cập nhật tiến độ."), "success")
-    _flash_form_errors(form)
-    return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+            return _back_to(commitment.issue, f"#commitment-{commitment.id}")
+    # Shown again rather than redirected: the text typed (maybe long) stays in the form, the
+    # messages beside their fields (a file field cannot be refilled: the user picks it again).
+    for error in form.form_errors:
+        flash(error, "error")
+    return _issue_page(operations.load_issue(commitment.issue_id),
+                       refused_progress=(commitment.id, form)), 400
 
 
 @bp.route("/updates/<int:update_id>/attachment")

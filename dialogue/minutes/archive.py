@@ -1,21 +1,32 @@
 """Reading back what was filed: a session's revisions, a verification code's, a year's for
-transfer to the archives."""
+transfer to the archives (written to a folder by ``flask minutes export``, or packed into a
+.zip by a job for the secretariat to download)."""
 
 import csv
 import io
 import logging
+import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, undefer
 
-from ..core.text import spreadsheet_safe
+from ..accounts.models import User
+from ..accounts.permissions import EDIT_ROLES, NotPermitted, edit_scope
+from ..core.errors import UserError
+from ..core.text import fold, spreadsheet_safe
 from ..core.time import format_date
 from ..extensions import db
+from ..jobs.models import PENDING, Job
+from ..jobs.operations import enqueue
 from ..sessions.models import DialogueSession
-from ..units.models import Unit
+from ..units.models import Unit, UnitLevel
 from ..units.operations import within
 from .models import Minutes, MinutesRevision
 
@@ -48,6 +59,7 @@ def find_revision(code: str) -> MinutesRevision | None:
 
 # Archive transfer ----------------------------------------------------------------------------
 
+INDEX_NAME = "index.csv"
 INDEX_COLUMNS = ("Số văn bản", "Ngày", "Đơn vị", "Tên hội nghị", "Lần", "SHA-256",
                  "Số trang", "Tệp")
 
@@ -79,12 +91,10 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def export_year(year: int, out: Path, *, unit: Unit | None = None,
-                progress=lambda items: items) -> ExportResult:
-    """Write every final PDF of ``year`` into ``out`` with ``index.csv``; running it again
-    writes the same bytes."""
-    out.mkdir(parents=True, exist_ok=True)
-    result = ExportResult()
+def archive_files(year: int, unit: Unit | None = None, *,
+                  progress=lambda items: items) -> Iterator[tuple[str, bytes]]:
+    """Every final PDF of ``year`` (of ``unit`` and the units under it and before it) as
+    (file name, bytes), one at a time, then ``index.csv`` listing them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
@@ -100,18 +110,97 @@ def export_year(year: int, out: Path, *, unit: Unit | None = None,
         # Codes were reused at the 2025 reform and number each level apart: the era and
         # level keep two units' files apart, the year two exports in one folder.
         name = f"{revision.document_date.year}_{_unit_key(issuer)}_{revision.file_stem}.pdf"
-        result.files += 1
-        result.written += _write_if_changed(out / name, revision.pdf)
         writer.writerow([spreadsheet_safe(value) for value in (
             revision.document_number, format_date(revision.document_date), revision.unit_name,
             revision.session_title, revision.number, revision.pdf_sha256, revision.pages,
             name)])
-        # Drop the bytes just written (a year of PDFs need not stay in memory), without
+        yield name, revision.pdf
+        # Drop the bytes just handed out (a year of PDFs need not stay in memory), without
         # detaching a revision the caller may hold.
         db.session.expire(revision)
     # With a byte order mark, spreadsheet programs read the Vietnamese correctly.
-    _write_if_changed(out / "index.csv", ("\ufeff" + buffer.getvalue()).encode())
+    yield INDEX_NAME, ("\ufeff" + buffer.getvalue()).encode()
+
+
+def export_year(year: int, out: Path, *, unit: Unit | None = None,
+                progress=lambda items: items) -> ExportResult:
+    """Write every final PDF of ``year`` into ``out`` with ``index.csv``; running it again
+    writes the same bytes."""
+    out.mkdir(parents=True, exist_ok=True)
+    result = ExportResult()
+    for name, data in archive_files(year, unit, progress=progress):
+        written = _write_if_changed(out / name, data)
+        if name != INDEX_NAME:
+            result.files += 1
+            result.written += written
     log.info("exported the minutes of %d%s to %s (pdfs=%d, written=%d)", year,
              f" of unit {_unit_key(unit)}" if unit else "",
              out, result.files, result.written)
     return result
+
+
+def archive_zip(year: int, unit: Unit | None = None, *, progress=lambda items: items) -> bytes:
+    """The same files in one .zip, for download: the PDFs stored as they are (already
+    compressed), the index compressed."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for name, content in archive_files(year, unit, progress=progress):
+            archive.writestr(name, content, compress_type=(
+                zipfile.ZIP_DEFLATED if name == INDEX_NAME else zipfile.ZIP_STORED))
+    return data.getvalue()
+
+
+# Export for download, by a job ------------------------------------------------------------
+
+#: The job that packs a year's minutes into a .zip (:mod:`.tasks`).
+ARCHIVE_EXPORT_TASK = "minutes.archive_export"
+#: How many of the user's last exports the page lists.
+RECENT_EXPORTS = 5
+
+
+def check_export(user: User, unit: Unit | None) -> None:
+    """The filed minutes of a unit go to the archives through its secretariat: who may
+    edit the unit (the whole country: its administrators)."""
+    if unit is None and not edit_scope(user).everything:
+        raise UserError(_l("Hãy chọn đơn vị."), field="unit_id")
+    if not edit_scope(user).covers(unit):
+        raise NotPermitted("unit_id")
+
+
+def default_export_unit(user: User) -> Unit | None:
+    """The widest unit the user keeps the minutes of (None: the whole country, or none)."""
+    if edit_scope(user).everything:
+        return None
+    levels = list(UnitLevel)  # province, district, commune: widest first
+    units = [a.unit for a in user.roles if a.role in EDIT_ROLES and a.unit is not None]
+    return min(units, key=lambda unit: (levels.index(unit.level), unit.name_folded),
+               default=None)
+
+
+def export_file_name(year: int, unit: Unit | None) -> str:
+    place = re.sub(r"[^a-z0-9]+", "-", fold(unit.name)).strip("-") if unit else "toan-quoc"
+    return f"bien-ban-{year}-{place}.zip"
+
+
+def request_archive_export(year: int, unit: Unit | None, *, by: User) -> Job:
+    """Have a job pack the year's filed minutes of ``unit`` into a .zip (or return the same
+    request's job still pending: a second click follows it)."""
+    check_export(by, unit)
+    if db.session.scalar(revisions_of_year(year, unit).with_only_columns(
+            MinutesRevision.id).limit(1)) is None:
+        raise UserError(_l("Năm %(year)d chưa có biên bản nào đã hoàn thiện ở đơn vị này.",
+                           year=year), field="year")
+    params = {"year": year, "unit_id": unit.id if unit else None}
+    pending = db.session.scalars(select(Job).where(
+        Job.kind == ARCHIVE_EXPORT_TASK, Job.created_by_id == by.id, Job.state.in_(PENDING)))
+    if same := next((job for job in pending if job.params == params), None):
+        return same
+    return enqueue(ARCHIVE_EXPORT_TASK, params, by=by, unit=unit, label=_(
+        "Biên bản năm %(year)d để nộp lưu: %(unit)s", year=year,
+        unit=unit.name if unit else _("toàn quốc")))
+
+
+def recent_exports(user: User) -> list[Job]:
+    return list(db.session.scalars(select(Job).where(
+        Job.kind == ARCHIVE_EXPORT_TASK, Job.created_by_id == user.id)
+        .order_by(Job.id.desc()).limit(RECENT_EXPORTS)))

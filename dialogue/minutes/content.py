@@ -11,7 +11,7 @@ from ..core.text import fold
 from ..core.time import format_date, to_local
 from ..issues.operations import session_issues
 from . import document
-from .models import Minutes, MinutesTemplate
+from .models import Minutes, MinutesTemplate, document_number
 
 ARCHIVE_LINE = "- Lưu: VT, Hồ sơ."
 
@@ -33,15 +33,18 @@ def recipient_lines(text: str) -> list[str]:
 
 
 def document_content(minutes: Minutes, *, revision: int | None = None, replaces: date | None = None,
-                     correction_reason: str = "") -> dict:
+                     correction_reason: str = "", number: int | None = None) -> dict:
     """Everything the document prints, as plain JSON-ready values in Vietnamese.
 
-    Never a citizen's contact: the minutes are filed and handed out.
+    ``number`` is the number it is to be filed under, when the minutes have none yet
+    (finalizing gives it only once the text is rendered). Never a citizen's contact: the
+    minutes are filed and handed out.
     """
     session = minutes.session
     starts, ends = to_local(session.starts_at), to_local(session.ends_at)
-    if minutes.number is not None:
-        number_line = minutes.document_number
+    number = minutes.number if number is None else number
+    if number is not None:
+        number_line = document_number(minutes.template, number, minutes.symbol)
     else:  # the clerk writes the number in by hand on a printed draft
         separator = "-" if minutes.template is MinutesTemplate.PARTY else "/"
         number_line = f"{chr(0xA0) * 8}{separator}{minutes.symbol}"

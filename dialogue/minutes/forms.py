@@ -9,7 +9,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..core.forms import ChoiceField, NumberField, RowList, max_length
+from ..core.forms import ChoiceField, NumberField, PickerField, RowList, max_length
 from .models import MinutesTemplate
 from .operations import MAX_ATTENDANCE_GROUPS
 
@@ -65,3 +65,12 @@ class VerifyForm(FlaskForm):
         csrf = False  # a lookup by GET: nothing changes
 
     code = StringField(_l("Mã xác thực hoặc SHA-256 của tệp"), validators=[max_length(200)])
+
+
+class ArchiveExportForm(FlaskForm):
+    year = NumberField(_l("Năm"), validators=[
+        InputRequired(_l("Hãy ghi năm.")),
+        NumberRange(2000, 2100, _l("Năm phải từ 2000 đến 2100."))])
+    unit_id = PickerField(_l("Đơn vị (gồm cả cấp dưới và đơn vị cũ trước sáp nhập)"),
+                          search_url="units.search", label_field="unit_label")
+    unit_label = StringField()

@@ -53,6 +53,15 @@ set_labels(MinutesStatus, {
 })
 
 
+def document_number(template: MinutesTemplate, number: int | None, symbol: str) -> str:
+    """"12/BB-UBND" for a state body, "12-BB/ĐU" for a Party committee; numbers below
+    10 take a leading zero (Nghị định 30/2020)."""
+    if number is None:
+        return ""
+    separator = "-" if template is MinutesTemplate.PARTY else "/"
+    return f"{number:02d}{separator}{symbol}"
+
+
 class Minutes(TimestampMixin, db.Model):
     """The biên bản of one session: edited as a draft, then finalized into revisions."""
 
@@ -104,12 +113,7 @@ class Minutes(TimestampMixin, db.Model):
 
     @property
     def document_number(self) -> str:
-        """"12/BB-UBND" for a state body, "12-BB/ĐU" for a Party committee; numbers below
-        10 take a leading zero (Nghị định 30/2020)."""
-        if self.number is None:
-            return ""
-        separator = "-" if self.template is MinutesTemplate.PARTY else "/"
-        return f"{self.number:02d}{separator}{self.symbol}"
+        return document_number(self.template, self.number, self.symbol)
 
     @property
     def is_final(self) -> bool:

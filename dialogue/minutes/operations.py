@@ -18,9 +18,12 @@ from ..accounts.permissions import check_edit_unit
 from ..audit.models import AuditAction
 from ..audit.tracking import record_change
 from ..core.errors import StaleEdit, UserError, check_version
+from ..core.sql import lock_row
 from ..core.time import utcnow
 from ..core.transaction import on_commit
 from ..extensions import db
+from ..jobs.models import Job, JobState
+from ..jobs.operations import enqueue, latest_job, pending_job
 from ..sessions.models import RECORDING, DialogueSession, ParticipantRole, SessionStatus
 from ..units.models import Unit, UnitKind, UnitLevel
 from . import document
@@ -35,6 +38,8 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
+#: The job that finalizes minutes (:mod:`.tasks`).
+FINALIZE_TASK = "minutes.finalize"
 #: Roles whose participants are named in the minutes (the others are counted).
 NAMED_ROLES = (ParticipantRole.LEADER, ParticipantRole.AGENCY,
                ParticipantRole.FATHERLAND_FRONT)
@@ -130,23 +135,30 @@ def _check_drafting(session: DialogueSession, by: User) -> None:
         raise MinutesError(_("Chỉ lập biên bản cho phiên đã công bố hoặc đã tổ chức."))
 
 
+def _numbered_under(minutes: Minutes) -> tuple[Unit, int]:
+    """The issuing unit and year the minutes are numbered under: until first filed, the
+    session's current ones (the session may have moved since the draft was started); a
+    correction reissues the filed document."""
+    if minutes.revision:
+        return minutes.unit, minutes.year
+    return minutes.session.unit, minutes.session.local_date.year
+
+
 def _follow_session(minutes: Minutes) -> None:
-    """Until first filed, the minutes belong to the session's current unit and year (the
-    session may have moved since the draft was started)."""
-    minutes.unit = minutes.session.unit
-    minutes.year = minutes.session.local_date.year
+    minutes.unit, minutes.year = _numbered_under(minutes)
 
 
 def _check_number_free(minutes: Minutes, number: int | None) -> None:
     if number is None:
         return
+    unit, year = _numbered_under(minutes)
     taken = db.session.scalar(select(Minutes.id).where(
-        Minutes.unit_id == minutes.unit_id, Minutes.template == minutes.template,
-        Minutes.year == minutes.year, Minutes.number == number,
+        Minutes.unit_id == unit.id, Minutes.template == minutes.template,
+        Minutes.year == year, Minutes.number == number,
         Minutes.id != minutes.id if minutes.id else true()))
     if taken is not None:
         raise MinutesError(_("Số %(number)d đã dùng cho một biên bản khác của cơ quan này "
-                             "trong năm %(year)d.", number=number, year=minutes.year),
+                             "trong năm %(year)d.", number=number, year=year),
                            field="number")
 
 
@@ -166,6 +178,10 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
             db.session.rollback()
             raise StaleEdit() from None
     else:
+        if finalizing_job(minutes) is not None:
+            # The job files the draft as it finds it: it must not change under it.
+            raise MinutesError(_("Biên bản đang được hoàn thiện: hãy chờ kết quả rồi mới sửa "
+                                 "hoặc hoàn thiện lại."))
         check_version(minutes, expected_version)
         action = AuditAction.UPDATED
     if minutes.is_final:
@@ -202,13 +218,16 @@ def save_minutes(session: DialogueSession, details: MinutesDetails, *, by: User,
 # Finalizing ---------------------------------------------------------------------------------
 
 def _next_number(minutes: Minutes) -> int:
+    unit, year = _numbered_under(minutes)
     highest = db.session.scalar(select(func.max(Minutes.number)).where(
-        Minutes.unit_id == minutes.unit_id, Minutes.template == minutes.template,
-        Minutes.year == minutes.year))
+        Minutes.unit_id == unit.id, Minutes.template == minutes.template,
+        Minutes.year == year))
     return (highest or 0) + 1
 
 
-def _check_finalizable(minutes: Minutes) -> None:
+def check_finalizable(minutes: Minutes) -> None:
+    """What finalizing refuses before any work: the view asks it before it queues the job,
+    so the reason shows beside its field at once."""
     session = minutes.session
     if session.status is not SessionStatus.HELD:
         raise MinutesError(_("Chỉ hoàn thiện biên bản sau khi xác nhận phiên đã tổ chức."))
@@ -223,6 +242,37 @@ def _check_finalizable(minutes: Minutes) -> None:
                            field="conclusions")
 
 
+#: How many times finalizing lays the text out again when it changed while it was being
+#: laid out, before it gives up.
+FINALIZE_TRIES = 3
+
+
+@dataclass(frozen=True)
+class _Filing:
+    """What finalizing would file, as the database holds it now."""
+
+    number: int
+    content: dict
+
+
+def _filing(minutes: Minutes, expected_version: int | None) -> _Filing:
+    """Check the minutes can be finalized and work out what they would file, reading only:
+    nothing is written before the PDF is laid out."""
+    check_version(minutes, expected_version)
+    if minutes.is_final:
+        raise MinutesError(_("Biên bản đã hoàn thiện."))
+    check_finalizable(minutes)
+    if minutes.number is None:
+        number = _next_number(minutes)
+    else:
+        if not minutes.is_correction:
+            _check_number_free(minutes, minutes.number)
+        number = minutes.number
+    return _Filing(number, document_content(
+        minutes, number=number, revision=minutes.revision + 1,
+        correction_reason=minutes.correction_reason, replaces=last_finalized_on(minutes)))
+
+
 def _flush_or_number_taken() -> None:
     try:
         db.session.flush()
@@ -233,35 +283,60 @@ def _flush_or_number_taken() -> None:
                              "lại."), field="number") from None
 
 
-def finalize_minutes(minutes: Minutes, *, by: User,
-                     expected_version: int | None = None) -> MinutesRevision:
-    """Freeze the text and the session's issues, and file the PDF/A made from them once."""
+def _quiet(done: int, total: int, text: str = "") -> None:
+    pass
+
+
+def finalize_minutes(minutes: Minutes, *, by: User, expected_version: int | None = None,
+                     progress=_quiet) -> MinutesRevision:
+    """Freeze the text and the session's issues, and file the PDF/A made from them once.
+
+    The PDF is laid out (seconds for a long session) before anything is written, so no
+    lock is held meanwhile: on SQLite any write would stop every other save for that long.
+    Then the session's row is locked (the issue operations take the same lock before
+    they check the minutes are still open), the text read again and filed only if it is
+    still the one laid out. When it changed meanwhile, say an issue saved during the
+    layout, the lock is let go and the new text laid out, a few times at most.
+
+    Run it in a transaction of its own: letting go of the lock rolls that back.
+    ``progress(done, total, text)`` hears how far it got (a job's), always before a write.
+    """
     check_edit_unit(by, minutes.session.unit, field=None)
-    check_version(minutes, expected_version)
-    if minutes.is_final:
-        raise MinutesError(_("Biên bản đã hoàn thiện."))
-    _check_finalizable(minutes)
-    if not minutes.is_correction:
-        _follow_session(minutes)
-        _check_number_free(minutes, minutes.number)
-    if minutes.number is None:
-        minutes.number = _next_number(minutes)
-    # Before the PDF is rendered: a number taken meanwhile is refused without that work.
-    _flush_or_number_taken()
-    revision_number = minutes.revision + 1
+    session = minutes.session
+    for attempt in range(FINALIZE_TRIES):
+        filing = _filing(minutes, expected_version)
+        progress(0, 2, _("Đang dàn trang biên bản…") if not attempt else _(
+            "Biên bản vừa thay đổi trong lúc dàn trang: đang dàn trang lại…"))
+        # The finalizing moment and the revision make each filed text unique, even when a
+        # correction reprints the same words.
+        now = utcnow()
+        content = {**filing.content, "finalized_at": now.isoformat()}
+        code = canonical_hash(content)
+        rendered = document.render_pdf(
+            content, draft=False, verification=document.verify_url(code),
+            guess_key=("final", minutes.id), first_guess=draft_key(minutes))
+        progress(1, 2, _("Đang lưu bản PDF/A đã hoàn thiện…"))
+        lock_row(session)
+        # Everything the text is made of, read again as committed by now.
+        db.session.expire_all()
+        if _filing(minutes, expected_version) == filing:
+            return _file(minutes, filing, content=content, code=code, rendered=rendered,
+                         now=now, by=by)
+        log.info("the minutes of session %d changed while laid out; laying them out again",
+                 session.id)
+        db.session.rollback()
+    raise MinutesError(_("Biên bản hoặc các ý kiến của phiên liên tục thay đổi trong lúc "
+                         "hoàn thiện: hãy hoàn thiện lại sau ít phút."))
+
+
+def _file(minutes: Minutes, filing: _Filing, *, content: dict, code: str,
+          rendered: document.RenderedPdf, now, by: User) -> MinutesRevision:
+    """Write the revision laid out from ``filing``, under the session's lock."""
+    _follow_session(minutes)
+    minutes.number = filing.number
     reason = minutes.correction_reason
-    now = utcnow()
-    content = document_content(minutes, revision=revision_number, correction_reason=reason,
-                               replaces=last_finalized_on(minutes))
-    # The finalizing moment and the revision make each filed text unique, even when a
-    # correction reprints the same words.
-    content["finalized_at"] = now.isoformat()
-    code = canonical_hash(content)
-    rendered = document.render_pdf(content, draft=False, verification=document.verify_url(code),
-                                   guess_key=("final", minutes.id),
-                                   first_guess=draft_key(minutes))
     revision = MinutesRevision(
-        minutes=minutes, number=revision_number, reason=reason,
+        minutes=minutes, number=minutes.revision + 1, reason=reason,
         document_number=minutes.document_number, document_date=minutes.session.local_date,
         unit_name=minutes.session.unit_name, session_title=minutes.session.title,
         content=content, content_sha256=code, pdf=rendered.data,
@@ -276,6 +351,37 @@ def finalize_minutes(minutes: Minutes, *, by: User,
     on_commit(partial(log.info, "filed revision %d of the minutes of session %d, PDF SHA-256 %s",
                       revision.number, minutes.session_id, revision.pdf_sha256))
     return revision
+
+
+def finalizing_job(minutes: Minutes) -> Job | None:
+    """The job finalizing the minutes, while it is queued or running."""
+    if minutes.id is None:
+        return None
+    return pending_job("minutes", minutes.id, FINALIZE_TASK)
+
+
+def last_finalizing(minutes: Minutes) -> Job | None:
+    """The finalizing job a draft's page shows: one queued or running, or the last one if
+    it failed (why, and its retry)."""
+    if minutes.id is None or minutes.is_final:
+        return None
+    job = latest_job("minutes", minutes.id, FINALIZE_TASK)
+    return job if job is not None and job.state is not JobState.DONE else None
+
+
+def request_finalizing(session: DialogueSession, details: MinutesDetails, *, by: User,
+                       expected_version: int | None = None) -> Job:
+    """Save the draft as typed and have it finalized by a job (laying out a long PDF takes
+    seconds no request should wait for); what would refuse it is refused now, beside its
+    field, with nothing saved."""
+    # A second click waits for the first, then finds its job (and the lock is taken in
+    # the order finalizing takes it: the session's row first).
+    lock_row(session)
+    minutes = save_minutes(session, details, by=by, expected_version=expected_version)
+    check_finalizable(minutes)
+    return enqueue(FINALIZE_TASK, {"minutes_id": minutes.id},
+                   label=_("Hoàn thiện biên bản: %(title)s", title=session.title), by=by,
+                   unit=session.unit, subject=("minutes", minutes.id))
 
 
 def start_correction(minutes: Minutes, *, reason: str, by: User,

@@ -11,15 +11,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts.permissions import has_edit_rights, require
 from ..audit.operations import history
 from ..core.document import ASSET_FOLDER
-from ..core.forms import submitted_version, to_id
+from ..core.forms import resolve_pick, submitted_version, to_id
+from ..core.time import local_today
 from ..core.web import run_operation
 from ..extensions import db
 from ..sessions.access import can_edit_session, session_or_404
+from ..units.models import Unit
 from . import archive, content, operations
-from .forms import CorrectionForm, MinutesForm, VerifyForm
-from .models import MinutesRevision, MinutesTemplate
+from . import tasks as _tasks  # noqa: F401  (registers the minutes' jobs in every process)
+from .forms import ArchiveExportForm, CorrectionForm, MinutesForm, VerifyForm
+from .models import MinutesTemplate
 from .operations import MinutesDetails
 
 bp = Blueprint("minutes", __name__, static_folder=str(ASSET_FOLDER),
@@ -55,6 +59,7 @@ def _page(session, minutes, form, *, status=200, correction=None):
     return render_template(
         "minutes/edit.html", session=session, minutes=minutes, form=form, can_edit=can_edit,
         drafting_open=operations.drafting_open(session),
+        job=operations.last_finalizing(minutes),
         correction=correction or CorrectionForm(version=minutes.version),
         history=history("minutes", minutes.id) if minutes.id else []), status
 
@@ -72,21 +77,17 @@ def edit_minutes(session_id: int):
         return _page(session, minutes, form, status=400)
     version = submitted_version(form) if minutes.id else None
 
-    def save_then_finalize():
-        saved = operations.save_minutes(session, _details(form), by=current_user,
-                                        expected_version=version)
-        if finalize:
-            return operations.finalize_minutes(saved, by=current_user)
-        return saved
-
-    saved, result = run_operation(form, save_then_finalize)
+    # Finalizing saves the draft too, then leaves the layout to a job.
+    operation = operations.request_finalizing if finalize else operations.save_minutes
+    saved, _result = run_operation(form, lambda: operation(
+        session, _details(form), by=current_user, expected_version=version))
     if not saved:
         db.session.expire_all()
         minutes = operations.minutes_or_new(session)
         return _page(session, minutes, form, status=400)
-    if isinstance(result, MinutesRevision):
-        flash(_("Đã hoàn thiện biên bản số %(number)s và lưu bản PDF/A.",
-                number=result.document_number), "success")
+    if finalize:
+        flash(_("Đã lưu dự thảo và bắt đầu hoàn thiện biên bản: bản PDF/A hiện ở trang này "
+                "khi xong."), "success")
     else:
         flash(_("Đã lưu dự thảo biên bản."), "success")
     return redirect(url_for(".edit_minutes", session_id=session.id))
@@ -168,6 +169,31 @@ def final_pdf(session_id: int):
 @bp.route("/sessions/<int:session_id>/minutes/revisions/<int:number>.pdf")
 def revision_pdf(session_id: int, number: int):
     return _filed(session_id, number)
+
+
+@bp.route("/minutes/archive", methods=["GET", "POST"])
+def archive_export():
+    """A year's filed minutes of a unit in one .zip (the PDFs and index.csv) to hand to the
+    archives, packed by a job; the page lists the user's last ones to download."""
+    require(has_edit_rights(current_user))
+    form = ArchiveExportForm()
+    if request.method == "GET":
+        # Records go to the archives in the year after the work ended.
+        form.year.data = local_today().year - 1
+        if unit := archive.default_export_unit(current_user):
+            form.unit_id.data, form.unit_label.data = unit.id, unit.display_name
+    elif form.validate_on_submit():
+        unit = resolve_pick(form.unit_id, Unit, _("Không tìm thấy đơn vị này."))
+        if not form.unit_id.errors:
+            saved, _job = run_operation(form, lambda: archive.request_archive_export(
+                form.year.data, unit, by=current_user))
+            if saved:
+                flash(_("Đang đóng gói biên bản năm %(year)d: tải tệp ở đây khi xong.",
+                        year=form.year.data), "success")
+                return redirect(url_for(".archive_export"))
+    return render_template("minutes/archive.html", form=form,
+                           jobs=archive.recent_exports(current_user)), (
+        400 if request.method == "POST" else 200)
 
 
 @verify_bp.route("/verify/")

@@ -1,15 +1,24 @@
 """The dashboard, the rows behind its figures, and the report files."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.errors import UserError
 from ..core.forms import resolve_pick
 from ..core.time import local_today
-from ..core.web import paginate
+from ..core.web import paginate, run_operation
 from ..units.models import Unit
-from . import exports
+from . import exports, tasks
 from .charts import report_charts
 from .drill import Drill, drill_duties, drill_labels, drill_statement
 from .forms import ReportForm
@@ -66,7 +75,8 @@ def dashboard():
     return render_template(
         "reports/dashboard.html", form=form, scope=scope, report=report,
         tables=report_tables(report) if report else [],
-        charts=report_charts(report) if report else [])
+        charts=report_charts(report) if report else [],
+        in_background=scope is not None and tasks.in_background(scope))
 
 
 @bp.route("/dashboard/rows")
@@ -85,15 +95,29 @@ def rows():
                            duties=duties, labels=drill_labels(drill))
 
 
-@bp.route("/dashboard/report.<fmt>")
+@bp.route("/dashboard/report.<fmt>", methods=["GET", "POST"])
 def export(fmt: str):
+    """The report's file: at once for a commune or a district; for a province or the
+    country, a job (POST, from the dashboard's buttons) whose page follows it and offers
+    the file. A link to a big report (GET) shows the button that starts it."""
     if fmt not in exports.FORMATS:
         abort(404)
-    report = build_report(_scope_or_abort())
-    return Response(exports.report_file(report, fmt), mimetype=exports.FORMATS[fmt].mimetype,
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{exports.file_name(report, fmt)}"',
-                             "Cache-Control": "private, no-store"})
+    scope = _scope_or_abort()
+    if not tasks.in_background(scope):
+        report = build_report(scope)
+        return Response(exports.report_file(report, fmt),
+                        mimetype=exports.FORMATS[fmt].mimetype,
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{exports.file_name(report, fmt)}"',
+                                 "Cache-Control": "private, no-store"})
+    if request.method == "GET":
+        return render_template("reports/export.html", scope=scope, fmt=fmt,
+                               format_name=tasks.FORMAT_NAMES[fmt],
+                               job=tasks.pending_export(current_user, scope, fmt))
+    saved, job = run_operation(None, lambda: tasks.request_export(scope, fmt, by=current_user))
+    if not saved:
+        return redirect(url_for(".dashboard", **scope.query_args()))
+    return redirect(url_for("jobs.show_job", job_id=job.id))
 
 
 @bp.context_processor

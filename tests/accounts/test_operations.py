@@ -8,7 +8,6 @@ from argon2 import extract_parameters
 
 from dialogue.accounts import operations
 from dialogue.accounts.models import Role, User
-from dialogue.audit import operations as audit_operations
 from dialogue.audit.models import AuditAction, AuditEntry
 from dialogue.core.errors import UserError
 from dialogue.core.time import utcnow
@@ -141,7 +140,7 @@ def test_the_account_lock_lifts_after_fifteen_minutes(commune_secretary, monkeyp
     fail("thuky.xa", 5)
     assert operations.authenticate("thuky.xa", PASSWORD, HOME)[0] is None
     later = utcnow() + timedelta(minutes=16)
-    monkeypatch.setattr(audit_operations, "utcnow", lambda: later)
+    monkeypatch.setattr(operations, "utcnow", lambda: later)
     assert operations.authenticate("thuky.xa", PASSWORD, HOME)[0] is commune_secretary
 
 

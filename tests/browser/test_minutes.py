@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from dialogue.extensions import db
+from dialogue.jobs.operations import run_queued
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
 from tests.conftest import PASSWORD
 from tests.helpers import pdf_text
@@ -23,7 +24,8 @@ CONCLUSIONS = [
     "Giao UBND xã Ia Grai phối hợp Sở Nông nghiệp và Môi trường trả lời bằng văn bản cho "
     "bà con làng Dơ Lâm trước ngày 30/4/2026.",
 ]
-#: Rendering the PDF/A takes a second or two on a cold renderer.
+#: Rendering the PDF/A takes a second or two on a cold renderer; the page then notices
+#: within a poll of its job (1.5 s).
 RENDERING = 30_000
 
 
@@ -97,12 +99,20 @@ def test_secretary_drafts_finalizes_and_downloads_the_filed_pdf(page, secretary,
     expect(page.locator(".page-head .badge")).to_have_text("Dự thảo")
     assert filed() == (MinutesStatus.DRAFT, [])
 
-    # Saying yes files the final text once, numbered 01/BB-UBND.
+    # Saying yes saves the draft and leaves the filing to a job; the page follows it.
     page.once("dialog", answer(accept=True))
     finalize.click()
-    expect(page.get_by_text("Đã hoàn thiện biên bản số 01/BB-UBND và lưu bản PDF/A.")
-           ).to_be_visible(timeout=RENDERING)
+    expect(page.get_by_role("heading", name="Đang hoàn thiện biên bản…")).to_be_visible()
     assert len(questions) == 2
+    expect(page.locator(".job-panel")).to_contain_text("Đang chờ")
+    expect(finalize).to_be_disabled()
+    expect(page.get_by_role("button", name="Lưu dự thảo")).to_be_disabled()
+    assert filed() == (MinutesStatus.DRAFT, [])
+
+    # A worker files the final text once, numbered 01/BB-UBND; the page reloads by itself.
+    assert run_queued() == 1
+    expect(page.locator(".page-head .badge")).to_have_text("Đã hoàn thiện", timeout=RENDERING)
+    expect(page.locator(".job-panel")).to_have_count(0)
     status, revisions = filed()
     assert status is MinutesStatus.FINAL
     assert len(revisions) == 1

@@ -1,5 +1,5 @@
 """The provincial secretary reads the 2025 report on the dashboard, follows a figure to the
-rows behind it and downloads the workbook she sends upward.
+rows behind it and downloads the workbook she sends upward (laid out by a job).
 
 The data is ``gia_lai_2025`` (tests/reports/conftest.py). That fixture's ``TODAY`` is
 02/01/2026, but the web dashboard judges open work against the real today (later than
@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from dialogue.jobs.operations import run_queued
 from tests.conftest import PASSWORD
 from tests.reports import conftest as reports
 
@@ -83,11 +84,22 @@ def test_the_overdue_figure_lists_the_overdue_commitments(signed_in):
     expect(figure(page, "overdue").locator(".counter-value")).to_have_text("3")
 
 
-def test_the_workbook_downloads_with_the_figures_on_screen(signed_in, tmp_path):
+def test_the_workbook_is_made_by_a_job_then_downloads_with_the_figures_on_screen(
+        signed_in, app, monkeypatch, tmp_path):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))  # where the job keeps the file
     page = signed_in
     open_year(page, 2025)
+    # A province's workbook is laid out in the background: its page follows the job.
+    page.get_by_role("button", name="Tải Excel (XLSX)").click()
+    expect(page.locator(".job-panel")).to_contain_text("Đang chờ")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Báo cáo Excel (XLSX): Tỉnh Gia Lai, Năm 2025")
+    assert run_queued() == 1
+
+    result = page.get_by_role("link", name="Tải tệp kết quả")
+    expect(result).to_be_visible()  # the page's script reloaded it once the job ended
     with page.expect_download() as started:
-        page.get_by_role("link", name="Tải Excel (XLSX)").click()
+        result.click()
     download = started.value
     assert download.failure() is None
     assert download.suggested_filename == "bao-cao-doi-thoai_2025-52_2025.xlsx"
@@ -102,6 +114,7 @@ def test_the_workbook_downloads_with_the_figures_on_screen(signed_in, tmp_path):
     assert sessions[0][:2] == ["Cấp", "Tổng số"]
     assert sessions[-1] == ["Tổng cộng", 5, 3, 2, 3, 1, 1, 368]
     # The same 5 as the dashboard's key figure.
+    open_year(page, 2025)
     expect(figure(page, "held").locator(".counter-value")).to_have_text("5")
 
 

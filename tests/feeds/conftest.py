@@ -9,7 +9,7 @@ from sqlalchemy import update
 from dialogue.core.time import local_to_utc, local_today, utcnow
 from dialogue.extensions import db
 from dialogue.feeds import cache, operations
-from dialogue.feeds.models import FeedState
+from dialogue.feeds.models import FeedScopeState, FeedState
 
 
 def days_from_today(days: int, at: time = time(8, 0)) -> datetime:
@@ -65,7 +65,7 @@ def uids(text: str) -> list[str]:
 def settle_feed_state() -> None:
     """As if the last change were a minute old: only then is Last-Modified offered (a date
     within the second of a change is a weak validator)."""
-    state = FeedState.__table__
     with db.engine.begin() as connection:
-        connection.execute(update(state).values(changed_at=utcnow() - timedelta(minutes=1)))
+        for table in (FeedState.__table__, FeedScopeState.__table__):
+            connection.execute(update(table).values(changed_at=utcnow() - timedelta(minutes=1)))
     cache.state_cache().forget()

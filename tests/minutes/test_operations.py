@@ -524,6 +524,33 @@ def test_a_filed_revision_cannot_be_updated_or_deleted(held_session, final, chan
     assert hashlib.sha256(reloaded(revision).pdf).hexdigest() == filed
 
 
+@pytest.mark.parametrize("statement", [
+    "UPDATE minutes_revisions SET pdf = :forged, pdf_sha256 = :forged_sha256 WHERE id = :id",
+    "UPDATE minutes_revisions SET reason = 'Sửa lại cho đẹp'",
+    "DELETE FROM minutes_revisions WHERE id = :id",
+], ids=["pdf", "every-row", "delete"])
+def test_the_database_itself_refuses_raw_sql_changing_a_filed_revision(
+        held_session, final, statement):
+    """Past the application (psql, another program, an SQL injection elsewhere) a trigger
+    still keeps what was filed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's: a SQLite file is the installation's own, "
+                    "reached only through the application, whose guard is tested above")
+    revision = reloaded(final(held_session()))
+    filed = revision.pdf_sha256
+    forged = b"%PDF-1.7 forged"
+
+    with pytest.raises(sa.exc.IntegrityError, match="cannot be changed or deleted"):
+        db.session.execute(sa.text(statement), {
+            "id": revision.id, "forged": forged,
+            "forged_sha256": hashlib.sha256(forged).hexdigest()})
+
+    db.session.rollback()
+    assert count(MinutesRevision) == 1
+    assert reloaded(revision).reason == ""
+    assert hashlib.sha256(reloaded(revision).pdf).hexdigest() == filed
+
+
 # Two secretaries at once -------------------------------------------------------------------
 
 def test_saving_a_draft_opened_before_someone_elses_save_is_refused_as_stale(

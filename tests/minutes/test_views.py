@@ -12,9 +12,16 @@ from flask_babel import force_locale
 from dialogue.accounts.models import Role
 from dialogue.extensions import db
 from dialogue.issues.operations import session_issues
+from dialogue.jobs.models import Job, JobState
+from dialogue.jobs.operations import latest_job, run_queued
 from dialogue.minutes.archive import filed_revision
 from dialogue.minutes.models import Minutes, MinutesRevision, MinutesStatus
-from dialogue.minutes.operations import finalize_minutes, minutes_of, start_correction
+from dialogue.minutes.operations import (
+    finalize_minutes,
+    finalizing_job,
+    minutes_of,
+    start_correction,
+)
 from dialogue.sessions.models import SessionStatus
 from dialogue.sessions.operations import TRANSITIONS, change_status, reschedule
 from tests.helpers import at, field_errors, flashes, form_token
@@ -169,22 +176,77 @@ def test_bad_input_is_explained_beside_the_field_and_what_was_typed_stays(
 
 # Finalizing --------------------------------------------------------------------------------
 
-def test_finalizing_from_the_form_saves_files_and_then_offers_a_correction(
+def test_finalizing_from_the_form_saves_the_draft_and_leaves_the_filing_to_a_job(
         client, url, submit, session):
     response = submit("finalize", conclusions=CONCLUSIONS)
 
     assert response.status_code == 302
+    assert response.headers["Location"].endswith(url)
+    minutes = minutes_of(session)
+    assert (minutes.status, minutes.conclusions, minutes.revisions) == (
+        MinutesStatus.DRAFT, CONCLUSIONS, [])
+    job = finalizing_job(minutes)
+    assert (job.kind, job.state, job.created_by.username) == (
+        "minutes.finalize", JobState.QUEUED, "thuky.tinh")
+    page = client.get(url)
+    text = page.get_data(as_text=True)
+    assert flashes(page) == ["Đã lưu dự thảo và bắt đầu hoàn thiện biên bản: bản PDF/A hiện "
+                             "ở trang này khi xong."]
+    assert "Đang hoàn thiện biên bản…" in text
+    # The panel follows the job (jobs.js) and, without script, offers to reload.
+    assert f'data-job-url="/jobs/{job.id}.json"' in text
+    assert "Tải lại trang" in text
+    # Nothing more to send until it is done: the draft is what the job files.
+    assert re.search(r'<button type="submit" name="action" value="save" disabled>', text)
+    assert re.search(r'value="finalize" class="primary" disabled', text)
+
+
+def test_once_the_job_has_run_the_page_shows_the_filed_revision_and_offers_a_correction(
+        client, url, submit, session):
+    submit("finalize", conclusions=CONCLUSIONS)
+
+    assert run_queued() == 1
+
     minutes = minutes_of(session)
     assert minutes.status is MinutesStatus.FINAL
     assert [r.document_number for r in minutes.revisions] == ["01/BB-UBND"]
-    page = client.get(url)
-    text = page.get_data(as_text=True)
-    assert flashes(page) == ["Đã hoàn thiện biên bản số 01/BB-UBND và lưu bản PDF/A."]
+    job = db.session.get(Job, latest_job("minutes", minutes.id).id)
+    assert (job.state, job.result["revision"]) == (JobState.DONE, 1)
+    text = client.get(url).get_data(as_text=True)
+    assert "Đang hoàn thiện biên bản…" not in text
     assert "Các bản đã hoàn thiện" in text
     assert minutes.revisions[0].pdf_sha256[:16] in text
     assert f"{url}/revisions/1.pdf" in text
     assert "Lập bản đính chính" in text
     assert not _FORM.search(text)  # the filed text is no longer edited in place
+
+
+def test_a_finalizing_job_that_failed_says_why_and_can_be_retried_from_the_page(
+        client, url, submit, session):
+    submit("finalize", conclusions=CONCLUSIONS)
+    # Meanwhile the session lost its secretary: the job refuses to file.
+    session.secretary = None
+    session.secretary_name = ""
+    db.session.commit()
+    run_queued()
+
+    page = client.get(url).get_data(as_text=True)
+    assert "Chưa hoàn thiện được biên bản" in page
+    assert "Phiên chưa có thư ký: hãy ghi thư ký trước khi hoàn thiện biên bản." in page
+    assert "Thử lại" in page
+    assert _FORM.search(page)  # the draft can be corrected and finalized again
+    assert minutes_of(session).status is MinutesStatus.DRAFT
+
+    session.secretary_name = "Siu H’Lan"
+    db.session.commit()
+    job = latest_job("minutes", minutes_of(session).id)
+    retried = client.post(f"/jobs/{job.id}/retry", data={
+        "csrf_token": form_token(client, url), "next": url})
+    assert retried.status_code == 302
+    assert retried.headers["Location"].endswith(url)
+    assert run_queued() == 1
+    db.session.expire_all()
+    assert minutes_of(session).status is MinutesStatus.FINAL
 
 
 def test_finalizing_without_conclusions_saves_nothing_and_says_why(submit, session):
@@ -224,12 +286,31 @@ def test_a_tab_opened_before_the_first_save_cannot_start_a_second_draft(submit, 
 
 
 
+def test_a_second_secretary_finalizing_while_the_job_is_pending_is_told_and_nothing_is_queued(
+        client, client_for, create_user, url, opened, submit, session, draft):
+    draft(session)
+    colleague = client_for(create_user("thuky2.tinh", full_name="Rơ Mah H’Nhi"))
+    mine, theirs = opened(), opened(colleague)
+    assert submit("finalize", form=mine).status_code == 302
+
+    response = submit("finalize", form=theirs, browser=colleague)
+
+    assert response.status_code == 400
+    assert field_errors(response)[""] == [
+        "Biên bản đang được hoàn thiện: hãy chờ kết quả rồi mới sửa hoặc hoàn thiện lại."]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
+    assert run_queued() == 1
+    db.session.expire_all()
+    assert [revision.number for revision in minutes_of(session).revisions] == [1]
+
+
 def test_a_second_secretary_finalizing_a_moment_later_is_told_and_nothing_is_filed_twice(
         client, client_for, create_user, url, opened, submit, session, draft):
     draft(session)
     colleague = client_for(create_user("thuky2.tinh", full_name="Rơ Mah H’Nhi"))
     mine, theirs = opened(), opened(colleague)
     assert submit("finalize", form=mine).status_code == 302
+    run_queued()
 
     response = submit("finalize", form=theirs, browser=colleague)
 
@@ -353,6 +434,7 @@ def test_a_correction_is_drafted_and_filed_as_revision_2_leaving_revision_1_to_d
     filed = submit("finalize", form=form, **{"attendance-1-count": "120"})
 
     assert filed.status_code == 302
+    assert run_queued() == 1
     db.session.expire_all()
     second = filed_revision(session)
     assert (second.number, second.reason, second.document_number) == (2, REASON, "01/BB-UBND")
@@ -373,7 +455,10 @@ def test_in_english_the_page_speaks_english_and_the_filed_minutes_stay_vietnames
     assert field_errors(refused)["conclusions"] == [
         "Enter the chair's conclusions before finalizing."]
     assert filed.status_code == 302
-    assert flashes(client.get(url)) == ["Minutes no. 01/BB-UBND finalized and filed as PDF/A."]
+    # The job runs without the user's language: the page is still theirs, the text filed
+    # Vietnamese.
+    assert run_queued() == 1
+    assert "Final revisions" in client.get(url).get_data(as_text=True)
     printed = filed_revision(session).content
     with force_locale("vi"):
         outcomes = [issue.outcome.label for issue in session_issues(session)]

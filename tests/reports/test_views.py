@@ -102,13 +102,14 @@ def test_a_list_that_names_nothing_counted_is_not_found(client, query):
 
 
 def test_the_downloads_are_files_named_for_the_report(client, gia_lai_2025, unit):
-    province = unit("Tỉnh Gia Lai").id
-    query = f"period=quarter&year=2025&quarter=3&unit_id={province}"
+    # A commune's files come at once (a province's are jobs: tests/reports/test_export_jobs).
+    commune = unit("Xã Ia Grai")
+    query = f"period=quarter&year=2025&quarter=3&unit_id={commune.id}"
 
     xlsx = client.get(f"/dashboard/report.xlsx?{query}")
     assert xlsx.status_code == 200
     assert xlsx.headers["Content-Disposition"] == (
-        'attachment; filename="bao-cao-doi-thoai_2025-52_2025-Q3.xlsx"')
+        f'attachment; filename="bao-cao-doi-thoai_2025-{commune.code_text}_2025-Q3.xlsx"')
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     assert [row[1].value for row in workbook["Hội nghị"].iter_rows()][-1] == 1  # S4 only
     data = client.get(f"/dashboard/report.csv?{query}")
@@ -172,7 +173,9 @@ def test_the_command_line_reads_a_former_province_by_its_code(app, gia_lai_2025,
 
 def answers_every_link(client, url: str) -> str:
     """The dashboard at ``url``, after checking that each list behind it and each download
-    answers (and that each list shows as many rows as its figure counts)."""
+    answers (and that each list shows as many rows as its figure counts). A province's or
+    the country's downloads are buttons that start a job: their address, opened as a link,
+    shows the button."""
     response = client.get(url)
     assert response.status_code == 200, url
     html = response.get_data(as_text=True)
@@ -180,7 +183,7 @@ def answers_every_link(client, url: str) -> str:
         rows = client.get(link.replace("&amp;", "&"))
         assert rows.status_code == 200, link
         assert f'data-total="{count}"' in rows.get_data(as_text=True), link
-    downloads = re.findall(r'href="(/dashboard/report\.\w+\?[^"]+)"', html)
+    downloads = re.findall(r'(?:href|formaction)="(/dashboard/report\.\w+\?[^"]+)"', html)
     assert len(downloads) == 3
     for link in downloads:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
@@ -224,7 +227,8 @@ def test_a_list_link_with_a_bad_value_is_not_found(client, query):
     assert client.get(f"/dashboard/rows?year=2025&{query}").status_code == 404
 
 
-def test_the_dashboard_speaks_english_and_the_files_stay_vietnamese(client, gia_lai_2025):
+def test_the_dashboard_speaks_english_and_the_files_stay_vietnamese(client, gia_lai_2025,
+                                                                   unit):
     client.post("/language", data={"csrf_token": form_token(client, "/dashboard"),
                                    "language": "en", "next": "/dashboard"})
 
@@ -234,7 +238,9 @@ def test_the_dashboard_speaks_english_and_the_files_stay_vietnamese(client, gia_
     assert "Citizen answered on time" in html
     overdue = client.get("/dashboard/rows?year=2025&show=commitments&bucket=overdue")
     assert "<h1>Commitments · Overdue</h1>" in overdue.get_data(as_text=True)
-    data = client.get("/dashboard/report.csv?year=2025").data.decode("utf-8-sig")
+    commune = unit("Xã Ia Grai").id
+    data = client.get(f"/dashboard/report.csv?year=2025&unit_id={commune}").data.decode(
+        "utf-8-sig")
     assert "Kỳ báo cáo,Năm 2025" in data and "Trả lời công dân đúng hạn" in data
     assert "Year 2025" not in data
 

@@ -1,0 +1,1 @@
+"""Background jobs: work that outlives a request (finalizing minutes, exports, e-mail)."""
