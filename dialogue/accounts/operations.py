@@ -11,14 +11,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit.models import AuditAction
 from ..audit.operations import record
 from ..audit.tracking import record_change
 from ..core.errors import UserError, check_version
 from ..core.models import UTCDateTime
+from ..core.sql import upsert
 from ..core.time import utcnow
 from ..extensions import db
 from ..units.models import Unit
@@ -87,12 +86,6 @@ def create_user(username: str, full_name: str, password: str, *, email: str = ""
     return user
 
 
-def _throttle_insert():
-    """INSERT ... ON CONFLICT for this database (the two constructs take the same calls)."""
-    return (postgresql_insert if db.engine.dialect.name == "postgresql"
-            else sqlite_insert)(SignInThrottle)
-
-
 def _take_numbers(keys: list[str], now, cutoff) -> dict[str, tuple[int, datetime]]:
     """Count one more attempt on each key and return {key: (its number, its window's start)}.
 
@@ -103,7 +96,8 @@ def _take_numbers(keys: list[str], now, cutoff) -> dict[str, tuple[int, datetime
     expired = SignInThrottle.window_started_at < cutoff
     taken = {}
     for key in keys:
-        statement = _throttle_insert().values(key=key, failures=1, window_started_at=now)
+        statement = upsert(SignInThrottle.__table__, db.engine.dialect.name).values(
+            key=key, failures=1, window_started_at=now)
         # In the update, the table's columns are the row already there.
         statement = statement.on_conflict_do_update(index_elements=[SignInThrottle.key], set_={
             "failures": case((expired, 1), else_=SignInThrottle.failures + 1),

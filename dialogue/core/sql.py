@@ -3,7 +3,8 @@
 import json
 from datetime import date
 
-from sqlalchemy import CTE, Date, Integer, and_, inspect, select, text, update
+from sqlalchemy import CTE, Date, Integer, Table, and_, inspect, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -93,3 +94,9 @@ def lock_row(instance) -> None:
         db.session.execute(update(table).where(row).values(
             {column.name: column for column in unchanged}))
     db.session.refresh(instance)
+
+
+def upsert(table: Table, dialect_name: str):
+    """INSERT ... ON CONFLICT for this database: both constructs take the same
+    ``on_conflict_do_update`` and ``returning``."""
+    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)

@@ -21,11 +21,10 @@ from time import monotonic
 
 from cachetools import LRUCache
 from flask import current_app, has_app_context
-from sqlalchemy import case, event, inspect, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, event, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
+from ..core.sql import upsert
 from ..core.time import local_to_utc, local_today, utcnow
 from ..core.transaction import on_commit
 from ..extensions import db
@@ -166,13 +165,15 @@ def _scopes_changed(connection, changed: list) -> set[int]:
     return scopes | units
 
 
-def _raise(connection, table, where, now) -> int:
+def _raise(connection, table, key, value: int, now) -> None:
+    """One more change on the row ``key == value`` (made at the first one)."""
+    statement = upsert(table, connection.dialect.name).values(
+        {key.name: value, "generation": 1, "changed_at": now})
     # Under the row's lock: a transaction that took its time earlier but commits later
     # must not move Last-Modified back.
-    return connection.execute(update(table).where(where).values(
-        generation=table.c.generation + 1,
-        changed_at=case((table.c.changed_at > now, table.c.changed_at), else_=now),
-    )).rowcount
+    connection.execute(statement.on_conflict_do_update(index_elements=[key], set_={
+        "generation": table.c.generation + 1,
+        "changed_at": case((table.c.changed_at > now, table.c.changed_at), else_=now)}))
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -187,24 +188,11 @@ def _bump_on_change(session: OrmSession, _context) -> None:
     on_commit(_forget_state)
     connection = session.connection()
     now = utcnow()
-    state = FeedState.__table__
-    if not _raise(connection, state, state.c.id == 1, now):
-        # Only an emptied database lacks the row the migration put there.
-        connection.execute(state.insert().values(id=1, generation=1, changed_at=now))
+    _raise(connection, FeedState.__table__, FeedState.__table__.c.id, 1, now)
     scoped = FeedScopeState.__table__
     # In one order, so two flushes never wait on each other's rows the other way round.
     for scope in sorted(_scopes_changed(connection, changed)):
-        if not _raise(connection, scoped, scoped.c.scope == scope, now):
-            connection.execute(_insert_or_raise(connection, scoped, scope, now))
-
-
-def _insert_or_raise(connection, table, scope: int, now):
-    """A scope's first row; another flush inserting it at the same moment raises it."""
-    insert = (postgresql_insert if connection.dialect.name == "postgresql"
-              else sqlite_insert)(table).values(scope=scope, generation=1, changed_at=now)
-    return insert.on_conflict_do_update(index_elements=[table.c.scope], set_={
-        "generation": table.c.generation + 1,
-        "changed_at": case((table.c.changed_at > now, table.c.changed_at), else_=now)})
+        _raise(connection, scoped, scoped.c.scope, scope, now)
 
 
 def _forget_state() -> None:

@@ -1,8 +1,9 @@
 """Who may follow a job and who may retry it: by the unit whose data it reads or changes.
 
-Who asked for it always sees it; so do those who may read its unit (a job of the whole
-country: administrators). Retrying runs the work again, so it takes the right to change
-that unit's data.
+Who asked for it always sees it, and may retry it while they may still read its unit (the
+task checks their rights again when it runs: a report export needs only the right to
+read). Those who may read its unit see it too (a job of the whole country:
+administrators); retrying another's job takes the right to change that unit's data.
 """
 
 from ..accounts import permissions
@@ -16,4 +17,5 @@ def can_see_job(user, job: Job) -> bool:
 
 
 def can_retry_job(user, job: Job) -> bool:
-    return permissions.edit_scope(user).covers(job.unit)
+    asked = job.created_by_id == user.id and permissions.read_scope(user).covers(job.unit)
+    return asked or permissions.edit_scope(user).covers(job.unit)

@@ -148,13 +148,16 @@ def to_pdf(report: Report) -> bytes:
 class FileFormat:
     write: Callable[[Report], bytes]
     mimetype: str
+    #: What the interface calls it ("Báo cáo Excel (XLSX)…").
+    name: str
 
 
 FORMATS = {
     "xlsx": FileFormat(to_xlsx,
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "csv": FileFormat(to_csv, "text/csv; charset=utf-8"),
-    "pdf": FileFormat(to_pdf, "application/pdf"),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       "Excel (XLSX)"),
+    "csv": FileFormat(to_csv, "text/csv; charset=utf-8", "CSV"),
+    "pdf": FileFormat(to_pdf, "application/pdf", "PDF"),
 }
 
 

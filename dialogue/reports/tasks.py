@@ -22,8 +22,6 @@ from .periods import parse_period
 from .scope import ReportScope, check_report_scope
 
 KIND = "reports.export"
-#: What the job's label calls each file.
-FORMAT_NAMES = {"xlsx": "Excel (XLSX)", "csv": "CSV", "pdf": "PDF"}
 
 
 def in_background(scope: ReportScope) -> bool:
@@ -56,7 +54,7 @@ def request_export(scope: ReportScope, fmt: str, *, by: User) -> Job:
         return pending
     return enqueue(KIND, export_params(scope, fmt),
                    label=_("Báo cáo %(format)s: %(unit)s, %(period)s",
-                           format=FORMAT_NAMES[fmt], unit=scope.unit_name,
+                           format=exports.FORMATS[fmt].name, unit=scope.unit_name,
                            period=scope.period.label),
                    by=by, unit=scope.unit)
 
@@ -76,6 +74,6 @@ def export_report(job: Job, progress: Progress) -> dict:
     fmt = params["format"]
     progress(0, 2, _("Đang tổng hợp số liệu…"))
     report = build_report(scope)
-    progress(1, 2, _("Đang lập tệp %(format)s…", format=FORMAT_NAMES[fmt]))
+    progress(1, 2, _("Đang lập tệp %(format)s…", format=exports.FORMATS[fmt].name))
     data = exports.report_file(report, fmt)
     return save_job_file(job, exports.file_name(report, fmt), data, exports.FORMATS[fmt].mimetype)

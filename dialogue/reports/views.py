@@ -112,7 +112,7 @@ def export(fmt: str):
                                  "Cache-Control": "private, no-store"})
     if request.method == "GET":
         return render_template("reports/export.html", scope=scope, fmt=fmt,
-                               format_name=tasks.FORMAT_NAMES[fmt],
+                               format_name=exports.FORMATS[fmt].name,
                                job=tasks.pending_export(current_user, scope, fmt))
     saved, job = run_operation(None, lambda: tasks.request_export(scope, fmt, by=current_user))
     if not saved:

@@ -185,3 +185,20 @@ def test_an_unknown_job_is_not_found(client):
     assert client.get("/jobs/999999").status_code == 404
     assert client.get("/jobs/999999.json").status_code == 404
     assert not errors(client.get("/jobs/"))
+
+
+def test_who_asked_for_a_job_may_retry_it_with_read_rights_alone(client_for, create_user,
+                                                                 enqueue_job, job_state):
+    """A viewer's own report export that failed: "Thử lại" is theirs to press (the task
+    checks their rights again when it runs)."""
+    viewer = create_user("xem.tinh", Role.VIEWER, "Tỉnh Gia Lai")
+    job = enqueue_job("tests.refuse", by=viewer)
+    run_queued()
+    browser = client_for(viewer)
+
+    assert "Thử lại" in browser.get(f"/jobs/{job.id}").get_data(as_text=True)
+    token = form_token(browser, f"/jobs/{job.id}")
+    retried = browser.post(f"/jobs/{job.id}/retry", data={"csrf_token": token})
+
+    assert retried.status_code == 302
+    assert job_state(job).state is JobState.QUEUED
