@@ -50,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .jobs.views import bp as jobs_bp
     from .minutes.views import bp as minutes_bp
     from .minutes.views import verify_bp
+    from .notices.views import bp as notices_bp
+    from .notices.views import unsubscribe_bp
     from .officials.views import bp as officials_bp
     from .reports.views import bp as reports_bp
     from .service import init_service
@@ -59,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (accounts_bp, audit_bp, units_bp, officials_bp, sessions_bp, public_bp,
                       issues_bp, followup_bp, issue_admin_bp, minutes_bp, verify_bp, feeds_bp,
-                      my_feed_bp, reports_bp, jobs_bp):
+                      my_feed_bp, reports_bp, jobs_bp, notices_bp, unsubscribe_bp):
         app.register_blueprint(blueprint)
     init_accounts(app)
     init_display(app)

@@ -97,6 +97,29 @@ def load(instance_path: Path) -> dict:
         "WEB_WORKERS": int(os.environ.get("WEB_WORKERS", "0") or 0),
         "WEB_THREADS": int(os.environ.get("WEB_THREADS", "4") or 4),
         "WEB_TIMEOUT": int(os.environ.get("WEB_TIMEOUT", "60") or 60),
+        # E-mail (invitations, reminders, digests). Without MAIL_SERVER nothing is sent:
+        # messages wait in the outbox (/admin/outbox), and go once a server is set.
+        # MAIL_USE_TLS: "starttls" (port 587), "ssl" (465) or "" (a relay on the machine).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", ""),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        # The From address, e.g. "Văn phòng Tỉnh ủy Gia Lai <vanphong@gialai.gov.vn>";
+        # unset: noreply@ the host of PUBLIC_URL.
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", ""),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),
+        # Messages one job sends over one connection before handing over to the next job.
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "200")),
+        # A failed message is tried again after this many seconds, then twice as long each
+        # time, up to MAIL_MAX_ATTEMPTS tries.
+        "MAIL_RETRY_SECONDS": float(os.environ.get("MAIL_RETRY_SECONDS", "300")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "6")),
+        # How long before a session participants are reminded, e.g. "1d,2h" (d, h, m).
+        "MAIL_REMINDER_LEADS": os.environ.get("MAIL_REMINDER_LEADS", "1d,2h"),
+        # The local hour from which the day's digests go (agencies every working day, the
+        # secretariat on the first working day of the week).
+        "MAIL_DIGEST_HOUR": int(os.environ.get("MAIL_DIGEST_HOUR", "7")),
         # Log lines on stderr: "json" (one object a line, for a log collector) or "text".
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
     }

@@ -12,8 +12,8 @@ from .accounts.models import Role, User
 from .accounts.operations import create_user, find_user
 from .core.time import local_to_utc, local_today
 from .extensions import db
-from .issues.admin import active_fields
-from .issues.models import CommitmentStatus, IssueKind, IssueOutcome
+from .issues.admin import active_fields, set_agency_email
+from .issues.models import Agency, CommitmentStatus, IssueKind, IssueOutcome
 from .issues.operations import (
     CommitmentDetails,
     IssueDetails,
@@ -24,6 +24,7 @@ from .issues.operations import (
 )
 from .minutes.models import MinutesTemplate
 from .minutes.operations import MinutesDetails, finalize_minutes, save_minutes
+from .notices.operations import send_invitations
 from .officials.models import Official
 from .officials.operations import add_official, link_account
 from .sessions import models as sessions_model
@@ -76,6 +77,13 @@ OFFICIALS = {
         ("Ksor H’Nga", "Phó Chủ tịch UBND xã Chư Prông"),
     ],
 }
+
+#: Where the demo's invitations and digests would go (the reserved .example domain).
+OFFICIAL_EMAILS = {"Trần Văn Đức": "tranvanduc@pleiku.gialai.example",
+                   "Lê Thị Thu Hà": "lethithuha@pleiku.gialai.example",
+                   "Ksor H’Nga": "ksorhnga@chuprong.example"}
+AGENCY_EMAILS = {"UBND xã Ia Grai": "vanphong@iagrai.gialai.example",
+                 "Phòng Kinh tế": "phongkinhte@iagrai.gialai.example"}
 
 DISTRICT_POINTS = [
     "Thành phố Pleiku", "Thị xã An Khê", "Thị xã Ayun Pa", "Huyện KBang", "Huyện Đăk Đoa",
@@ -141,10 +149,16 @@ def _plan(today: date) -> list[dict]:
              hours=("08:00", "11:00"), venue="Hội trường UBND phường Pleiku",
              topic="Cải cách hành chính, dịch vụ công trực tuyến; trật tự đô thị.",
              chair="Trần Văn Đức", secretary="Lê Thị Thu Hà",
-             participants=[("Lê Thị Thu Hà", ParticipantRole.AGENCY, "Văn phòng HĐND và UBND"),
+             # Addresses under the reserved .example domain: a demo never mails anyone.
+             participants=[("Lê Thị Thu Hà", ParticipantRole.AGENCY, "Văn phòng HĐND và UBND",
+                            "lethithuha@pleiku.gialai.example"),
                            ("Nguyễn Văn Bình", ParticipantRole.FATHERLAND_FRONT,
-                            "Ủy ban MTTQ Việt Nam phường Pleiku"),
-                           ("Phóng viên Báo Gia Lai", ParticipantRole.PRESS, "Báo Gia Lai")]),
+                            "Ủy ban MTTQ Việt Nam phường Pleiku", "nvbinh@mttq-pleiku.example"),
+                           ("Phóng viên Báo Gia Lai", ParticipantRole.PRESS, "Báo Gia Lai",
+                            "toasoan@baogialai.example"),
+                           ("Ông Nguyễn Văn Hòa", ParticipantRole.CITIZEN_REPRESENTATIVE,
+                            "Tổ dân phố 3", "")],
+             invite=True),
         dict(title="Đối thoại về bồi thường, hỗ trợ giải phóng mặt bằng tuyến tránh An Khê",
              unit=("Phường An Khê", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=9),
              hours=("14:00", "17:00"), kind=SessionKind.AD_HOC,
@@ -155,7 +169,9 @@ def _plan(today: date) -> list[dict]:
              unit=("Xã Chư Prông", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=3),
              hours=("08:00", "10:00"), venue="Nhà văn hóa làng Klăh",
              topic="Chính sách người có công, bảo trợ xã hội.", chair="Ksor H’Nga",
-             cancel="Trùng lịch kiểm tra của Đoàn công tác Tỉnh ủy; sẽ bố trí lại."),
+             participants=[("Ông Kpă Y Hoa", ParticipantRole.CITIZEN_REPRESENTATIVE, "Làng Klăh",
+                            "kpayhoa@chuprong.example")],
+             invite=True, cancel="Trùng lịch kiểm tra của Đoàn công tác Tỉnh ủy; sẽ bố trí lại."),
         dict(title="Đối thoại về cấp giấy chứng nhận quyền sử dụng đất khu dân cư phía Đông",
              unit=("Phường An Khê", Era.Y2025, UnitLevel.COMMUNE), day=soon + timedelta(days=5),
              hours=("08:00", "10:30"), venue="Nhà văn hóa tổ dân phố 3",
@@ -194,7 +210,8 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
         unit = _unit(unit_name, era, level)
         for full_name, position in people:
             if _official(full_name) is None:
-                add_official(full_name, position, unit, by=admin)
+                add_official(full_name, position, unit, by=admin,
+                             email=OFFICIAL_EMAILS.get(full_name, ""))
     for username, (full_name, role, unit_name, official_name) in DEMO_ACCOUNTS.items():
         if find_user(username) is None:
             unit = _unit(unit_name, Era.Y2025, _LEVELS[unit_name]) if unit_name else None
@@ -208,6 +225,8 @@ def seed_demo(*, force: bool = False, echo=print, progress=lambda label: (lambda
         created.append(_create(spec, by=secretary))
     db.session.flush()
     commitments = _record_issues(created, by=secretary, today=local_today())
+    for agency in db.session.scalars(select(Agency).where(Agency.name.in_(AGENCY_EMAILS))):
+        set_agency_email(agency, AGENCY_EMAILS[agency.name], by=admin)
     minutes = _write_minutes(created, by=secretary)
     db.session.commit()
 
@@ -237,12 +256,14 @@ def _create(spec: dict, *, by: User) -> DialogueSession:
         starts_at=starts_at, ends_at=ends_at, venue=spec["venue"], topic=spec["topic"],
         chair=chair, secretary=secretary,
         connection_points=spec.get("points", []),
-        participants=[(name, role, organisation, "")
-                      for name, role, organisation in spec.get("participants", [])],
+        participants=spec.get("participants", []),
     )
     status = (sessions.SessionStatus.DRAFT if spec.get("draft")
               else sessions.SessionStatus.SCHEDULED)
     session, _warnings = sessions.schedule_session(details, by=by, status=status)
+    if spec.get("invite"):
+        # Without MAIL_SERVER they wait in the outbox (/admin/outbox), with their reminders.
+        send_invitations(session, by=by)
     if spec.get("held"):
         sessions.change_status(session, sessions.TRANSITIONS["hold"], reason="", by=by)
     if spec.get("postpone"):

@@ -45,7 +45,9 @@ from dialogue.jobs.models import Job, JobState
 from dialogue.jobs.operations import save_job_file
 from dialogue.minutes.models import Minutes, MinutesTemplate
 from dialogue.minutes.operations import MinutesDetails, finalize_minutes, save_minutes
-from dialogue.sessions.models import SessionStatus
+from dialogue.notices.models import DeliveryState, Notice, Topic
+from dialogue.notices.operations import send_invitations, unsubscribe_token
+from dialogue.sessions.models import Participant, ParticipantRole, SessionStatus
 from tests.conftest import PASSWORD, UNIT_TABLES
 from tests.helpers import at, csrf_token_in
 
@@ -207,6 +209,8 @@ MATRIX = [
     row("minutes.archive_export",      G, None,      LOGIN, 200, 200, 200, 403, 403),
     row("minutes.archive_export",      P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
     row("minutes.archive_export",      P, "pleiku",  LOGIN, 302, 302, 400, 403, 403),
+    # An agency's address for its digests: administrators only.
+    row("followup.set_agency_email",   P, "ia_grai", LOGIN, 302, 403, 403, 403, 403),
     # Calendar feeds and their subscribe pages: public; a personal feed answers whoever holds
     # its secret address; one internal session's calendar goes with the session.
     *(row(f"feeds.{endpoint}", G, target, 200, 200, 200, 200, 200, 200)
@@ -234,6 +238,22 @@ MATRIX = [
       ]),
     row("jobs.retry",                  P, "ia_grai", LOGIN, 302, 302, 302, 403, 403),
     row("jobs.retry",                  P, "pleiku",  LOGIN, 302, 302, 404, 404, 404),
+    # Invitations and the outbox: who may edit the session's unit sends and follows them.
+    *(row(f"notices.{endpoint}", method, target, *expected)
+      for endpoint, method in [("send_invitations", P), ("show_notice", G),
+                               ("notice_letter", G), ("notice_calendar", G),
+                               ("retry_delivery", P)]
+      for target, expected in [
+          ("ia_grai", (LOGIN, 302 if method == P else 200, 302 if method == P else 200,
+                       302 if method == P else 200, 403 if endpoint == "send_invitations"
+                       else 404, 403 if endpoint == "send_invitations" else 404)),
+          ("pleiku", (LOGIN, 302 if method == P else 200, 302 if method == P else 200,
+                      404, 404, 404)),
+      ]),
+    row("notices.outbox",              G, None,      LOGIN, 200, 200, 200, 403, 403),
+    # The link in a reminder or digest: whoever holds it (the token is signed).
+    row("unsubscribe.unsubscribe",     G, None,      200,   200, 200, 200, 200, 200),
+    row("unsubscribe.unsubscribe",     P, None,      302,   302, 302, 302, 302, 302),
     # The document's stylesheet, and the check of a filed copy: anyone holding one.
     row("minutes.static",              G, None,      200,   200, 200, 200, 200, 200),
     row("verify.verify_lookup",        G, None,      200,   200, 200, 200, 200, 200),
@@ -624,6 +644,36 @@ def _job(w: World, target, suffix=""):
     return f"/jobs/{job.id}{suffix}", {}
 
 
+def _notice(w: World, target, suffix=""):
+    """The invitation of a session of the target's unit to one participant: failed (to be
+    sent again) when ``suffix`` is "/retry"."""
+    session = w.session(target)
+    session.participants.append(Participant(
+        position=0, full_name="Ksor H'Bia", role=ParticipantRole.CITIZEN_REPRESENTATIVE,
+        email="ksorhbia@example.vn"))
+    db.session.commit()
+    if suffix == "/invitations":
+        return f"/sessions/{session.id}/invitations", {}
+    send_invitations(session, by=w.users["admin"])
+    notice = db.session.scalars(db.select(Notice).filter_by(session_id=session.id)).first()
+    if suffix == "/retry":
+        delivery = notice.deliveries[0]
+        delivery.state, delivery.error = DeliveryState.FAILED, "550 5.1.1 No such user"
+        db.session.commit()
+        return f"/admin/outbox/{delivery.id}/retry", {}
+    db.session.commit()
+    return f"/admin/outbox/notices/{notice.id}{suffix}", {}
+
+
+def _unsubscribe(w: World, target):
+    return f"/unsubscribe/{unsubscribe_token('ksorhbia@example.vn', Topic.REMINDERS)}", {}
+
+
+def _agency_email(w: World, target):
+    return (f"/agencies/{w.commitment(target).agency_id}/email",
+            {"email": "vanphong@snnmt.gialai.gov.vn"})
+
+
 def _fixed(path, data=None):
     return lambda w, target: (path, data or {})
 
@@ -640,6 +690,14 @@ BUILDERS = {
     "issues.add_progress_update": _progress_update,
     "issues.download_attachment": _attachment,
     "followup.board": _fixed("/followup"),
+    "followup.set_agency_email": _agency_email,
+    "notices.send_invitations": lambda w, target: _notice(w, target, "/invitations"),
+    "notices.show_notice": _notice,
+    "notices.notice_letter": lambda w, target: _notice(w, target, "/letter.pdf"),
+    "notices.notice_calendar": lambda w, target: _notice(w, target, "/calendar.ics"),
+    "notices.retry_delivery": lambda w, target: _notice(w, target, "/retry"),
+    "notices.outbox": _fixed("/admin/outbox"),
+    "unsubscribe.unsubscribe": _unsubscribe,
     "jobs.list_jobs": _fixed("/jobs/"),
     "jobs.show_job": _job,
     "jobs.job_json": lambda w, target: _job(w, target, ".json"),

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Optional
+from wtforms.validators import DataRequired, EqualTo
 
-from ..core.forms import ChoiceField, PickerField, max_length
+from ..core.forms import ChoiceField, EmailAddressField, PickerField, max_length
 from .models import Role
 
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -36,8 +36,7 @@ class UserForm(FlaskForm):
         DataRequired(_l("Hãy nhập tên đăng nhập.")), max_length(64)])
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Hãy nhập họ và tên.")), max_length(120)])
-    email = StringField(_l("Thư điện tử"), validators=[
-        Optional(), Email(_l("Địa chỉ thư điện tử không hợp lệ.")), max_length(254)])
+    email = EmailAddressField(_l("Thư điện tử"))
     language = ChoiceField(_l("Ngôn ngữ"), choices=LANGUAGES, default="vi")
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
     version = HiddenField()

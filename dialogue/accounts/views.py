@@ -34,7 +34,7 @@ bp = Blueprint("accounts", __name__)
 #: Pages anyone may open: signing in, the public announcements, the verification of
 #: filed minutes, assets, language.
 PUBLIC_ENDPOINTS = frozenset({"static", "minutes.static", "accounts.login", "set_language"})
-PUBLIC_BLUEPRINTS = frozenset({"public", "verify", "feeds"})
+PUBLIC_BLUEPRINTS = frozenset({"public", "verify", "feeds", "unsubscribe"})
 #: What the pickers fetch: answered with 401, not a redirect to a page.
 JSON_ENDPOINTS = frozenset({"units.search", "officials.search"})
 

@@ -23,6 +23,8 @@ class AuditAction(LabelledEnum):
     PASSWORD_RESET = "password_reset"
     FINALIZED = "finalized"
     CORRECTION_STARTED = "correction_started"
+    NOTIFIED = "notified"
+    DELIVERY_FAILED = "delivery_failed"
 
 
 set_labels(AuditAction, {
@@ -37,6 +39,8 @@ set_labels(AuditAction, {
     AuditAction.PASSWORD_RESET: _l("Đặt lại mật khẩu"),
     AuditAction.FINALIZED: _l("Hoàn thiện"),
     AuditAction.CORRECTION_STARTED: _l("Lập bản đính chính"),
+    AuditAction.NOTIFIED: _l("Gửi thông báo"),
+    AuditAction.DELIVERY_FAILED: _l("Gửi thư không được"),
 })
 
 

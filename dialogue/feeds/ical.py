@@ -118,7 +118,7 @@ def build_event(session: DialogueSession) -> Event:
 
 
 @cache
-def _timezone() -> bytes:
+def vtimezone() -> bytes:
     # Vietnam has kept +07:00 since 1975 and has no daylight saving time: one rule.
     return Timezone.from_tzid("Asia/Ho_Chi_Minh", first_date=date(1976, 1, 1),
                               last_date=date(2100, 1, 1)).to_ical()
@@ -146,4 +146,4 @@ def calendar_header(name: str, uid: str) -> bytes:
     # Typed, or icalendar would write an unknown property's timedelta as text ("1:00:00").
     calendar.add("x-published-ttl", vDuration(REFRESH))
     text = calendar.to_ical()
-    return text.removesuffix(CALENDAR_END) + _timezone()
+    return text.removesuffix(CALENDAR_END) + vtimezone()

@@ -1,4 +1,4 @@
-"""The lists an administrator keeps: fields of issues and public holidays."""
+"""The lists an administrator keeps: fields of issues, public holidays, agencies' addresses."""
 
 from datetime import date
 
@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..accounts.permissions import check_admin
 from ..audit.models import AuditAction
 from ..audit.operations import record
 from ..core.time import format_date, utcnow
 from ..core.workdays import Holiday
 from ..extensions import db
-from .models import IssueError, IssueField
+from .models import Agency, IssueError, IssueField
 
 # Holidays ------------------------------------------------------------------------------------
 
@@ -77,3 +78,17 @@ def set_field_archived(field: IssueField, archived: bool, *, by: User) -> None:
     field.archived_at = utcnow() if archived else None
     record(AuditAction.UPDATED, by=by, object_type="issue_field", object_id=field.id,
            label=field.name, changes={"archived": [not archived, archived]})
+
+
+# Agencies ------------------------------------------------------------------------------------
+
+def set_agency_email(agency: Agency, email: str, *, by: User | None) -> None:
+    """Say where the agency's digest of the work given to it goes ("" stops it); only an
+    administrator: agencies are shared by every unit that gives them work."""
+    check_admin(by)
+    email = email.strip()
+    if email == agency.email:
+        return  # nothing changed (a second click): nothing to record
+    record(AuditAction.UPDATED, by=by, object_type="agency", object_id=agency.id,
+           label=agency.name, changes={"email": [agency.email, email]})
+    agency.email = email

@@ -1,14 +1,16 @@
 """Chasing commitments: the follow-up board, agencies, and search across everything."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts import permissions
 from ..core.text import fold
 from ..core.time import local_today
-from ..core.web import get_or_404, paginate
+from ..core.web import get_or_404, paginate, run_operation
 from ..extensions import db
 from ..units.models import Unit
-from .admin import all_fields
+from . import admin
 from .board import (
     BoardFilter,
     agencies,
@@ -19,7 +21,7 @@ from .board import (
     search_issues,
     search_sessions,
 )
-from .forms import BoardFilterForm
+from .forms import AgencyEmailForm, BoardFilterForm
 from .models import Agency, CommitmentStatus, IssueField
 
 bp = Blueprint("followup", __name__)
@@ -29,7 +31,7 @@ bp = Blueprint("followup", __name__)
 def board():
     form = BoardFilterForm(request.args)
     form.agency_id.offer([("", "—")] + [(str(a.id), a.name) for a in agencies()])
-    form.field_id.offer([("", "—")] + [(str(f.id), f.name) for f in all_fields()])
+    form.field_id.offer([("", "—")] + [(str(f.id), f.name) for f in admin.all_fields()])
     form.validate()
     today = local_today()
 
@@ -51,10 +53,34 @@ def board():
 
 @bp.route("/agencies/<int:agency_id>")
 def show_agency(agency_id: int):
-    agency = get_or_404(Agency, agency_id)
+    return _agency_page(get_or_404(Agency, agency_id))
+
+
+def _agency_page(agency: Agency, email_form: AgencyEmailForm | None = None, status=200):
+    """The agency's commitments; an administrator also gets the form of its address
+    (``email_form`` one that was refused, its message beside the field)."""
+    if email_form is None and permissions.is_admin(current_user):
+        email_form = AgencyEmailForm(formdata=None, obj=agency)
     page = paginate(agency_commitments(agency, current_user),
                     current_app.config["ISSUES_PER_PAGE"])
-    return render_template("issues/agency.html", agency=agency, page=page, today=local_today())
+    return render_template("issues/agency.html", agency=agency, page=page, today=local_today(),
+                           email_form=email_form), status
+
+
+@bp.route("/agencies/<int:agency_id>/email", methods=["POST"])
+def set_agency_email(agency_id: int):
+    permissions.require(permissions.is_admin(current_user))
+    agency = get_or_404(Agency, agency_id)
+    form = AgencyEmailForm()
+    if form.validate_on_submit():
+        saved, _result = run_operation(form, lambda: admin.set_agency_email(
+            agency, form.email.data or "", by=current_user))
+        if saved:
+            flash(_("Đã lưu thư điện tử của %(agency)s.", agency=agency.name) if agency.email
+                  else _("%(agency)s không còn nhận thư tổng hợp.", agency=agency.name),
+                  "success")
+            return redirect(url_for(".show_agency", agency_id=agency.id))
+    return _agency_page(agency, form, 400)
 
 
 SEARCHES = {

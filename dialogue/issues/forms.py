@@ -4,7 +4,14 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from ..core.forms import ChoiceField, DateField, NumberField, PickerField, max_length
+from ..core.forms import (
+    ChoiceField,
+    DateField,
+    EmailAddressField,
+    NumberField,
+    PickerField,
+    max_length,
+)
 from .models import CommitmentStatus, IssueKind, IssueOutcome
 
 
@@ -15,6 +22,8 @@ class IssueForm(FlaskForm):
     locality = StringField(_l("Thôn, làng, tổ dân phố"), validators=[max_length(200)])
     contact = StringField(_l("Điện thoại hoặc địa chỉ (không công khai)"),
                           validators=[max_length(300)])
+    citizen_email = EmailAddressField(
+        _l("Thư điện tử của người nêu (không công khai; để báo kết quả giải quyết)"))
     kind = ChoiceField(_l("Loại"), choices=IssueKind.choices())
     field_id = ChoiceField(_l("Lĩnh vực"), choices=[])
     content = TextAreaField(_l("Nội dung"), validators=[
@@ -38,6 +47,10 @@ class CommitmentForm(FlaskForm):
     working_days = NumberField(_l("…hoặc số ngày làm việc kể từ ngày hội nghị"), validators=[
         Optional(), NumberRange(1, 365, _l("Số ngày làm việc phải từ 1 đến 365."))])
     version = HiddenField()
+
+
+class AgencyEmailForm(FlaskForm):
+    email = EmailAddressField(_l("Thư điện tử của cơ quan (nhận thư tổng hợp việc được giao)"))
 
 
 class StatusForm(FlaskForm):

@@ -120,6 +120,8 @@ class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    #: Where the agency's digest of open commitments is sent (optional).
+    email: Mapped[str] = mapped_column(String(254), default="")
 
     def refresh_folded(self) -> None:
         self.name_folded = fold(self.name)
@@ -144,6 +146,8 @@ class Issue(TimestampMixin, db.Model):
     locality_folded: Mapped[str] = mapped_column(String(200), default="")
     #: Phone or address: personal data, shown only to those who may edit the session.
     contact: Mapped[str] = mapped_column(String(300), default="")
+    #: Where the citizen is told the outcome (optional, private like ``contact``).
+    citizen_email: Mapped[str] = mapped_column(String(254), default="")
     kind: Mapped[IssueKind] = mapped_column(enum_column(IssueKind))
     field_id: Mapped[int | None] = mapped_column(ForeignKey("issue_fields.id"))
     content: Mapped[str] = mapped_column(Text)
@@ -290,6 +294,7 @@ track(Issue, "issue", fields={
     "raised_by": Tracked(_l("Người nêu")),
     "locality": Tracked(_l("Thôn, tổ dân phố")),
     "contact": Tracked(_l("Liên hệ")),
+    "citizen_email": Tracked(_l("Thư điện tử người nêu")),
     "kind": Tracked(_l("Loại"), enum=IssueKind),
     "field": Tracked(_l("Lĩnh vực"), get=lambda issue: issue.field.name if issue.field else "",
                      depends=("field",)),
@@ -311,4 +316,4 @@ track(Commitment, "commitment", fields={
     "status": Tracked(_l("Tình trạng"), enum=CommitmentStatus),
     "citizen_informed_on": Tracked(_l("Ngày trả lời bằng văn bản")),
 }, label=commitment_label, unit_id=lambda commitment: commitment.issue.session.unit_id,
-   notes={"update": _l("Cập nhật tiến độ")})
+   notes={"update": _l("Cập nhật tiến độ"), "notice": _l("Thông báo")})

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -50,6 +51,7 @@ class IssueDetails:
     outcome: IssueOutcome
     locality: str = ""
     contact: str = ""
+    citizen_email: str = ""
     field: IssueField | None = None
     answered_by: str = ""
     answer: str = ""
@@ -80,6 +82,7 @@ def _apply_issue(issue: Issue, details: IssueDetails) -> None:
     issue.raised_by = details.raised_by.strip()
     issue.locality = details.locality.strip()
     issue.contact = details.contact.strip()
+    issue.citizen_email = details.citizen_email.strip()
     issue.kind = details.kind
     issue.field = details.field
     issue.content = details.content.strip()
@@ -247,6 +250,11 @@ def update_commitment(commitment: Commitment, details: CommitmentDetails, *, by:
     record_change(AuditAction.UPDATED, commitment, by=by)
 
 
+#: Sent with the commitment (and ``by``) when it became resolved, in the transaction of
+#: the change: the citizen who left an address is told (:mod:`dialogue.notices`).
+commitment_resolved = Namespace().signal("commitment-resolved")
+
+
 def allowed_statuses(commitment: Commitment) -> list[CommitmentStatus]:
     """An open commitment may move anywhere; a closed one can only be taken up again."""
     if commitment.is_open:
@@ -268,6 +276,8 @@ def change_commitment_status(commitment: Commitment, status: CommitmentStatus, *
     commitment.status = status
     commitment.closed_on = None if status.is_open else (today or local_today())
     record_change(AuditAction.STATUS_CHANGED, commitment, by=by, reason=note)
+    if status is CommitmentStatus.RESOLVED:
+        commitment_resolved.send(commitment, by=by)
 
 
 def record_citizen_informed(commitment: Commitment, day: date, *, by: User,

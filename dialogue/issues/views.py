@@ -72,7 +72,8 @@ def _issue_details(form: IssueForm) -> operations.IssueDetails:
     return operations.IssueDetails(
         raised_by=form.raised_by.data or "", kind=IssueKind(form.kind.data),
         content=form.content.data or "", outcome=IssueOutcome(form.outcome.data),
-        locality=form.locality.data or "", contact=form.contact.data or "", field=field,
+        locality=form.locality.data or "", contact=form.contact.data or "",
+        citizen_email=form.citizen_email.data or "", field=field,
         answered_by=form.answered_by.data or "", answer=form.answer.data or "")
 
 

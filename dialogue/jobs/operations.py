@@ -26,10 +26,11 @@ from ..extensions import db
 from ..units.models import Unit
 from . import access, broker
 from .models import PENDING, Job, JobState
-from .runner import JobFailed, Progress, is_task, run_queued, task
+from .runner import JobFailed, Progress, is_task, periodic, run_queued, task
 
 __all__ = ["JobFailed", "Progress", "delay_message", "enqueue", "latest_job", "open_job_file",
-           "pending_job", "remove_old_jobs", "retry_job", "run_queued", "save_job_file", "task"]
+           "pending_job", "periodic", "remove_old_jobs", "retry_job", "run_queued",
+           "save_job_file", "task"]
 
 log = logging.getLogger(__name__)
 

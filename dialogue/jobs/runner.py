@@ -79,6 +79,27 @@ def is_task(kind: str) -> bool:
     return kind in _TASKS
 
 
+#: (every how many seconds, function) run by each worker between jobs.
+_PERIODIC: list[tuple[float, Callable[[], None]]] = []
+
+
+def periodic(seconds: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register ``function()`` to run in every worker at most every ``seconds``, between
+    jobs, in an application context: to notice work that falls due with time (a reminder's
+    hour) and queue jobs for it. Every worker runs it, so it must be safe to run twice."""
+
+    def register(function: Callable[[], None]) -> Callable[[], None]:
+        if all(known is not function for _seconds, known in _PERIODIC):
+            _PERIODIC.append((seconds, function))
+        return function
+
+    return register
+
+
+def periodic_work() -> list[tuple[float, Callable[[], None]]]:
+    return list(_PERIODIC)
+
+
 def worker_name() -> str:
     """Who holds a lease: "host:pid" (read on every call: a forked process is another)."""
     return f"{socket.gethostname()}:{os.getpid()}"

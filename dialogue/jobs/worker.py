@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import broker
 from .operations import backend, remove_old_jobs
-from .runner import claim, recover_expired, run_claimed, worker_name
+from .runner import claim, periodic_work, recover_expired, run_claimed, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,12 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class _Maintenance:
-    """What a worker does before looking for its next job (the cleaning once an hour)."""
+    """What a worker does before looking for its next job (the cleaning once an hour, the
+    periodic work modules registered)."""
 
     def __init__(self):
         self._cleaned_at: float | None = None
+        self._ran_at: dict = {}
 
     def __call__(self) -> None:
         # In a context of its own: nothing is held, or left in the session, between polls.
@@ -44,6 +46,12 @@ class _Maintenance:
                     or time.monotonic() - self._cleaned_at > CLEANING_SECONDS):
                 remove_old_jobs()
                 self._cleaned_at = time.monotonic()
+            for seconds, function in periodic_work():
+                last = self._ran_at.get(function)
+                if last is None or time.monotonic() - last >= seconds:
+                    # Noted first: a function that fails waits its period, not a poll.
+                    self._ran_at[function] = time.monotonic()
+                    function()
 
 
 @contextmanager

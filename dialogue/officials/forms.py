@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired
 
-from ..core.forms import PickerField, max_length, required_choice
+from ..core.forms import EmailAddressField, PickerField, max_length, required_choice
 
 
 class OfficialForm(FlaskForm):
@@ -15,6 +15,7 @@ class OfficialForm(FlaskForm):
                           label_field="unit_label",
                           validators=[required_choice(_l("Hãy chọn đơn vị hành chính."))])
     unit_label = StringField()
+    email = EmailAddressField(_l("Thư điện tử (nhận giấy mời)"))
     #: Only an administrator links an account: it lets a leader see what they chair.
     account = StringField(_l("Tài khoản đăng nhập của cán bộ (để lãnh đạo xem lịch mình chủ "
                              "trì)"), validators=[max_length(64)])

@@ -23,6 +23,8 @@ class Official(TimestampMixin, db.Model):
     #: As printed in minutes: "Phó Bí thư Tỉnh ủy", "Chủ tịch UBND xã".
     position: Mapped[str] = mapped_column(db.String(200))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: Where invitations to the sessions they chair or record are sent (optional).
+    email: Mapped[str] = mapped_column(db.String(254), default="")
     #: Name and position without diacritics, for type-to-search.
     search_text: Mapped[str] = mapped_column(db.String(330), default="")
     #: Set when the official leaves; sessions they chaired keep pointing at them.
@@ -48,6 +50,7 @@ track(Official, "official", fields={
     "full_name": Tracked(_l("Họ và tên")),
     "position": Tracked(_l("Chức vụ")),
     "unit": Tracked(_l("Đơn vị"), get=lambda o: o.unit.display_name if o.unit else ""),
+    "email": Tracked(_l("Thư điện tử")),
     "archived": Tracked(_l("Đã nghỉ"), get=lambda o: o.archived_at is not None,
                         depends=("archived_at",)),
     "account": Tracked(_l("Tài khoản đăng nhập"),

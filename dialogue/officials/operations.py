@@ -18,9 +18,11 @@ from ..units.operations import level_order, within
 from .models import Official
 
 
-def add_official(full_name: str, position: str, unit: Unit, *, by: User) -> Official:
+def add_official(full_name: str, position: str, unit: Unit, *, by: User,
+                 email: str = "") -> Official:
     check_edit_unit(by, unit)
-    official = Official(full_name=full_name.strip(), position=position.strip(), unit=unit)
+    official = Official(full_name=full_name.strip(), position=position.strip(), unit=unit,
+                        email=email.strip())
     official.refresh_search_text()
     db.session.add(official)
     record_change(AuditAction.CREATED, official, by=by)
@@ -28,11 +30,15 @@ def add_official(full_name: str, position: str, unit: Unit, *, by: User) -> Offi
 
 
 def update_official(official: Official, *, full_name: str, position: str, unit: Unit,
-                    by: User, expected_version: int | None) -> None:
+                    by: User, expected_version: int | None, email: str | None = None) -> None:
+    """Save the official's form; ``email`` None leaves the address as it was (a caller that
+    does not show it)."""
     check_edit_unit(by, official.unit, field=None)
     check_edit_unit(by, unit)
     check_version(official, expected_version)
     official.full_name, official.position, official.unit = full_name.strip(), position.strip(), unit
+    if email is not None:
+        official.email = email.strip()
     official.refresh_search_text()
     record_change(AuditAction.UPDATED, official, by=by)
 

@@ -41,7 +41,7 @@ def new_official():
 
         def save():
             official = operations.add_official(form.full_name.data, form.position.data, unit,
-                                               by=current_user)
+                                               by=current_user, email=form.email.data or "")
             _link_account(official, form, links_accounts)
             return official
 
@@ -74,7 +74,8 @@ def edit_official(official_id: int):
         def save():
             operations.update_official(
                 official, full_name=form.full_name.data, position=form.position.data,
-                unit=unit, by=current_user, expected_version=submitted_version(form))
+                unit=unit, email=form.email.data or "", by=current_user,
+                expected_version=submitted_version(form))
             _link_account(official, form, links_accounts)
 
         saved, _result = run_operation(form, save)

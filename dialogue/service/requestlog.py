@@ -26,7 +26,9 @@ log = logging.getLogger("dialogue.requests")
 MASK = "***"
 #: Addresses whose next segment is a secret (a route argument named ``token``): masked,
 #: keeping the ``.ics`` so the line still says what was asked for.
-SECRET_SEGMENTS = (re.compile(r"^(/feeds/private/)[^/]*?(\.ics)?(?=/|$)"),)
+SECRET_SEGMENTS = (re.compile(r"^(/feeds/private/)[^/]*?(\.ics)?(?=/|$)"),
+                   # An unsubscribe link carries its recipient's address, signed.
+                   re.compile(r"^(/unsubscribe/)[^/]*()(?=/|$)"))
 #: Query parameters whose values are logged: page numbers, dates and choices from lists.
 #: Any other value (a search text may be a citizen's name or telephone) is masked.
 HARMLESS_PARAMETERS = frozenset({

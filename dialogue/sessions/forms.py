@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..core.forms import ChoiceField as SelectField
 from ..core.forms import (
     DateField,
+    EmailAddressField,
     PickerField,
     RowList,
     TimeField,
@@ -42,8 +43,7 @@ class ParticipantForm(Form):
     role = SelectField(_l("Thành phần"), choices=ParticipantRole.choices(),
                        default=ParticipantRole.CITIZEN_REPRESENTATIVE.value)
     organisation = StringField(_l("Cơ quan, đơn vị"), validators=[max_length(200)])
-    email = StringField(_l("Thư điện tử"), validators=[
-        Optional(), Email(_l("Địa chỉ thư điện tử không hợp lệ.")), max_length(254)])
+    email = EmailAddressField(_l("Thư điện tử"))
 
     def validate_full_name(self, field):
         if _filled(self.organisation, self.email) and not _filled(field):

@@ -275,7 +275,8 @@ track(DialogueSession, "session", fields={
     "participants": Tracked(_l("Thành phần mời"), get=lambda s: [
         f"{p.full_name} — {p.role.label}" for p in s.participants]),
     "status": Tracked(_l("Trạng thái"), enum=SessionStatus),
-}, label=lambda s: s.title, unit_id=lambda s: s.unit_id, summary=lambda e: move_summary(e))
+}, label=lambda s: s.title, unit_id=lambda s: s.unit_id, summary=lambda e: move_summary(e),
+   notes={"notice": _l("Thông báo")})
 
 
 #: What a move changes: the slot and the place.

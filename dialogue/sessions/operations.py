@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -33,6 +34,11 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Sent with the session (``by``, the user, and ``reason``) when its time, place or status
+#: changed, in the transaction of the change: whoever was told of the session is told
+#: again (:mod:`dialogue.notices` listens; the sessions know nothing of it).
+session_changed = Namespace().signal("session-changed")
 
 #: Luật Tổ chức chính quyền địa phương 2025, Đ.43: time, place and content announced
 #: at least 7 days ahead.
@@ -160,12 +166,15 @@ def update_session(
     old_place = _place(session)
     _apply(session, details)
     db.session.flush()
-    if _place(session) != old_place:
+    moved = _place(session) != old_place
+    if moved:
         session.revision += 1
     # Always an UPDATE of the row, so its version moves even when only participants
     # changed: a second secretary's older form is then refused, not saved over them.
     session.updated_at = utcnow()
     record_change(AuditAction.UPDATED, session, by=by)
+    if moved:
+        session_changed.send(session, by=by, reason="")
     return scheduling_warnings(session, viewer=by)
 
 
@@ -201,6 +210,7 @@ def reschedule(
     session.revision += 1
     session.refresh_search_text()
     record_change(AuditAction.RESCHEDULED, session, by=by, reason=reason)
+    session_changed.send(session, by=by, reason=reason)
     log.info("session %d moved (revision %d)", session.id, session.revision)
     return scheduling_warnings(session, viewer=by)
 
@@ -264,6 +274,7 @@ def change_status(
         session.announced_at = utcnow()
     session.revision += 1
     record_change(AuditAction.STATUS_CHANGED, session, by=by, reason=reason)
+    session_changed.send(session, by=by, reason=reason)
     log.info("session %d is now %s (revision %d)", session.id, session.status.value,
              session.revision)
     if transition.target is not SessionStatus.SCHEDULED:

@@ -41,13 +41,13 @@ def test_live_entry_commitment_and_progress_move_the_board(page, create_session,
     form = page.locator("#new-issue-form")
     for raised_by, locality, content in ISSUES:
         form = page.locator("#new-issue-form")
-        form.get_by_label("Người nêu").fill(raised_by)
+        form.get_by_label("Người nêu", exact=True).fill(raised_by)
         form.get_by_label("Thôn, làng, tổ dân phố").fill(locality)
         form.get_by_label("Nội dung").fill(content)
         form.get_by_role("button", name="Lưu và ghi ý kiến tiếp theo").click()
         expect(page.locator("#issue-list")).to_contain_text(content)
         # The page stayed put and the form is empty for the next issue.
-        expect(page.locator("#new-issue-form").get_by_label("Người nêu")).to_have_value("")
+        expect(page.locator("#new-issue-form").get_by_label("Người nêu", exact=True)).to_have_value("")
     items = page.locator("#issue-list > li.issue")
     expect(items).to_have_count(3)
     expect(items.nth(2)).to_contain_text("Ý kiến số 3")
@@ -90,7 +90,7 @@ def test_what_was_typed_survives_a_dropped_network(page, create_session, secreta
     sign_in(page, secretary.username, PASSWORD)
     page.goto(f"/sessions/{session.id}/issues")
     form = page.locator("#new-issue-form")
-    form.get_by_label("Người nêu").fill("Ông Siu Hyưk")
+    form.get_by_label("Người nêu", exact=True).fill("Ông Siu Hyưk")
     form.get_by_label("Nội dung").fill("Đề nghị giao khoán thêm 20 ha rừng cho làng")
 
     page.context.set_offline(True)

@@ -62,3 +62,19 @@ def test_between_jobs_the_worker_removes_old_ones(app, enqueue_job):
 
     db.session.expire_all()
     assert db.session.get(Job, old_id) is None
+
+
+def test_between_jobs_the_worker_runs_the_periodic_work_at_its_pace(monkeypatch):
+    from dialogue.jobs import runner
+
+    calls = []
+    # Registered on a list of its own, so the app's periodic work stays out of the count.
+    monkeypatch.setattr(runner, "_PERIODIC", [])
+    runner.periodic(3600)(lambda: calls.append("hourly"))
+    runner.periodic(0)(lambda: calls.append("always"))
+    maintain = worker._Maintenance()
+
+    maintain()
+    maintain()
+
+    assert calls == ["hourly", "always", "always"]
