@@ -47,7 +47,8 @@ def test_live_entry_commitment_and_progress_move_the_board(page, create_session,
         form.get_by_role("button", name="Lưu và ghi ý kiến tiếp theo").click()
         expect(page.locator("#issue-list")).to_contain_text(content)
         # The page stayed put and the form is empty for the next issue.
-        expect(page.locator("#new-issue-form").get_by_label("Người nêu", exact=True)).to_have_value("")
+        expect(page.locator("#new-issue-form").get_by_label("Người nêu", exact=True)
+               ).to_have_value("")
     items = page.locator("#issue-list > li.issue")
     expect(items).to_have_count(3)
     expect(items.nth(2)).to_contain_text("Ý kiến số 3")
