@@ -45,7 +45,7 @@ from dialogue.jobs.models import Job, JobState
 from dialogue.jobs.operations import save_job_file
 from dialogue.minutes.models import Minutes, MinutesTemplate
 from dialogue.minutes.operations import MinutesDetails, finalize_minutes, save_minutes
-from dialogue.notices.models import DeliveryState, Notice, Topic
+from dialogue.notices.models import DeliveryState, Notice, NoticeKind, Topic
 from dialogue.notices.operations import send_invitations, unsubscribe_token
 from dialogue.sessions.models import Participant, ParticipantRole, SessionStatus
 from tests.conftest import PASSWORD, UNIT_TABLES
@@ -655,7 +655,8 @@ def _notice(w: World, target, suffix=""):
     if suffix == "/invitations":
         return f"/sessions/{session.id}/invitations", {}
     send_invitations(session, by=w.users["admin"])
-    notice = db.session.scalars(db.select(Notice).filter_by(session_id=session.id)).first()
+    notice = db.session.scalars(db.select(Notice).filter_by(
+        session_id=session.id, kind=NoticeKind.INVITATION)).one()
     if suffix == "/retry":
         delivery = notice.deliveries[0]
         delivery.state, delivery.error = DeliveryState.FAILED, "550 5.1.1 No such user"
